@@ -1,0 +1,34 @@
+#include <cstdio>
+
+#include "common/error.hpp"
+#include "stage0/cli/commands.hpp"
+#include "stage0/version.hpp"
+
+namespace pod::cli {
+
+Command version_command() {
+  Command c;
+  c.name = "version";
+  c.summary = "Print the version and exit";
+  c.usage = "pod version [--format=json]";
+  c.run = [c](Invocation& inv) {
+    ArgParser p(c);
+    p.add()("format", "output format: text or json",
+            cxxopts::value<std::string>()->default_value("text"));
+    auto res = p.parse(inv.args, inv.global);
+    std::string fmt = res["format"].as<std::string>();
+    if (fmt == "json") {
+      std::printf("{\"version\":\"%s\",\"appcVersion\":\"%s\",\"defaultStage1\":\"%s\"}\n",
+                  kPodVersion, kAppcVersion, kDefaultStage1Flavor);
+    } else if (fmt == "text") {
+      std::printf("pod Version: %s\nappc Version: %s\nDefault stage1 flavor: %s\n", kPodVersion,
+                  kAppcVersion, kDefaultStage1Flavor);
+    } else {
+      throw UsageError("unknown --format \"" + fmt + "\"", 0, "use text or json");
+    }
+    return 0;
+  };
+  return c;
+}
+
+}  // namespace pod::cli

@@ -1,0 +1,16 @@
+// The table of subcommands. Each command lives in its own cmd_*.cpp file.
+#include "stage0/cli/commands.hpp"
+
+namespace pod::cli {
+
+const std::vector<Command>& all_commands() {
+  static const std::vector<Command> commands = [] {
+    std::vector<Command> v;
+    v.push_back(version_command());
+    v.push_back(help_command());
+    return v;
+  }();
+  return commands;
+}
+
+}  // namespace pod::cli

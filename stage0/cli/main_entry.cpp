@@ -1,0 +1,99 @@
+#include <cstdio>
+#include <cstring>
+
+#include "common/error.hpp"
+#include "common/strings.hpp"
+#include "stage0/cli/cli.hpp"
+
+namespace pod::cli {
+
+namespace {
+
+// Global flags that take a value as the next argument when not written --flag=value.
+bool global_takes_value(std::string_view arg) {
+  for (const char* f : {"--dir", "--local-config", "--system-config", "--user-config",
+                        "--insecure-options"})
+    if (arg == f) return true;
+  return false;
+}
+
+const Command* find_command(const std::vector<std::string>& words, size_t& used) {
+  const Command* best = nullptr;
+  size_t best_len = 0;
+  for (const auto& c : all_commands()) {
+    auto parts = split(c.name, ' ');
+    if (parts.size() > words.size() || parts.size() <= best_len) continue;
+    bool match = true;
+    for (size_t i = 0; i < parts.size(); ++i) match = match && parts[i] == words[i];
+    if (match) {
+      best = &c;
+      best_len = parts.size();
+    }
+  }
+  used = best_len;
+  return best;
+}
+
+void print_error(const Error& e, bool usage) {
+  std::fprintf(stderr, "pod: %s%s\n", usage ? "" : "error: ", e.what());
+  if (!e.hint().empty()) std::fprintf(stderr, "pod: %s\n", e.hint().c_str());
+}
+
+}  // namespace
+
+std::string general_help();
+
+int main_entry(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  // Global flags may precede the command: lift them out, keep them for the command's parser.
+  std::vector<std::string> leading;
+  size_t i = 0;
+  while (i < args.size() && starts_with(args[i], "-") && args[i] != "-" && args[i] != "--") {
+    if (args[i] == "-h" || args[i] == "--help") {
+      std::fputs(general_help().c_str(), stdout);
+      return 0;
+    }
+    leading.push_back(args[i]);
+    if (global_takes_value(args[i]) && i + 1 < args.size()) leading.push_back(args[++i]);
+    ++i;
+  }
+  std::vector<std::string> rest(args.begin() + static_cast<long>(i), args.end());
+  if (rest.empty()) {
+    std::fputs(general_help().c_str(), stderr);
+    return 2;
+  }
+  size_t used = 0;
+  // Only leading words that are not flags name the command.
+  std::vector<std::string> words;
+  for (const auto& a : rest) {
+    if (starts_with(a, "-")) break;
+    words.push_back(a);
+  }
+  const Command* cmd = find_command(words, used);
+  if (!cmd) {
+    std::fprintf(stderr, "pod: unknown command \"%s\"\nRun 'pod help' for the list of commands.\n",
+                 join(words, " ").c_str());
+    return 2;
+  }
+  Invocation inv;
+  inv.args = leading;
+  inv.args.insert(inv.args.end(), rest.begin() + static_cast<long>(used), rest.end());
+  try {
+    return cmd->run(inv);
+  } catch (const HelpRequested& h) {
+    std::fputs(h.text.c_str(), stdout);
+    return 0;
+  } catch (const UsageError& e) {
+    print_error(e, true);
+    std::fprintf(stderr, "Run 'pod help %s' for usage.\n", cmd->name.c_str());
+    return 2;
+  } catch (const Error& e) {
+    print_error(e, false);
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "pod: error: %s\n", e.what());
+    return 1;
+  }
+}
+
+}  // namespace pod::cli

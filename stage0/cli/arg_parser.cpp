@@ -77,7 +77,8 @@ void read_global_flags(const cxxopts::ParseResult& res, GlobalOptions& g) {
 ArgParser::ArgParser(const Command& cmd) : cmd_name_(cmd.name), opts_("pod " + cmd.name, cmd.summary) {
   std::string usage = cmd.usage;
   if (starts_with(usage, "pod ")) usage = usage.substr(4);
-  opts_.custom_help("");
+  opts_.custom_help("[flags]");
+  opts_.set_width(100);
   opts_.positional_help(usage.substr(std::min(usage.size(), cmd.name.size())));
   add_global_flags(opts_);
 }

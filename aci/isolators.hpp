@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -23,6 +24,8 @@ struct ResourceIsolator {  // resource/cpu, resource/memory, network-bandwidth, 
   std::optional<Quantity> request;
   std::optional<Quantity> limit;
   std::optional<std::string> device;  // block-bandwidth, block-iops
+  // network-bandwidth, block-*: "default": true applies the limit to every device/interface.
+  std::optional<bool> is_default;
 };
 
 struct CapabilitiesIsolator {  // os/linux/capabilities-{retain,remove}-set
@@ -70,5 +73,17 @@ inline constexpr const char* kIsolatorCpuShares = "os/linux/cpu-shares";
 
 // Linux capability names the kernel knows ("CAP_CHOWN" ...).
 [[nodiscard]] bool is_capability_name(std::string_view name);
+// Every capability name the kernel knows, in the kernel's numbering order.
+[[nodiscard]] const std::vector<std::string_view>& capability_names();
+
+// The errno number of an upper-case errno name ("EPERM" -> 1), nullopt when unknown.
+[[nodiscard]] std::optional<int> errno_from_name(std::string_view name);
+// A seccomp set entry: a syscall name ("clock_settime") or a scoped group ("@rkt/default-whitelist").
+// Only the syntax is checked here; which groups exist is the seccomp filter builder's business.
+[[nodiscard]] bool is_seccomp_entry(std::string_view entry);
+
+// Rules that span several isolators of one app or pod: a retain set and a remove set of the
+// same kind cannot be used together, and no isolator may be given twice.
+void validate_isolator_list(const std::vector<Isolator>& isolators, const std::string& field);
 
 }  // namespace pod::aci

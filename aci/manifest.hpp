@@ -21,12 +21,14 @@ inline constexpr const char* kAppcSpecVersion = "0.8.11";
 struct EventHandler {
   std::string name;  // "pre-start" or "post-stop"
   std::vector<std::string> exec;
+  nlohmann::json extra = nlohmann::json::object();  // unknown fields, kept
 };
 
 struct MountPoint {
   std::string name;  // AC Name
   std::string path;  // absolute path in the app's rootfs
   bool read_only = false;
+  nlohmann::json extra = nlohmann::json::object();  // unknown fields, kept
 };
 
 struct Port {
@@ -35,6 +37,7 @@ struct Port {
   uint16_t port = 0;
   uint32_t count = 1;
   bool socket_activated = false;
+  nlohmann::json extra = nlohmann::json::object();  // unknown fields, kept
 };
 
 struct App {
@@ -60,6 +63,7 @@ struct Dependency {
   std::optional<std::string> image_id;  // "sha512-..."
   Labels labels;
   std::optional<uint64_t> size;
+  nlohmann::json extra = nlohmann::json::object();  // unknown fields, kept
 };
 
 struct ImageManifest {
@@ -84,6 +88,7 @@ struct RuntimeImage {
   std::string name;  // may be empty
   std::string id;    // "sha512-<hex>"
   Labels labels;
+  nlohmann::json extra = nlohmann::json::object();  // unknown fields, kept
 };
 
 // A mount of a volume into an app: "volume" names a pod volume, or appVolume defines one inline.
@@ -91,6 +96,7 @@ struct Mount {
   std::string volume;  // AC Name
   std::string path;    // the mount point's path (absolute)
   std::optional<nlohmann::json> app_volume;  // kept verbatim when present
+  nlohmann::json extra = nlohmann::json::object();  // unknown fields, kept
 };
 
 struct Volume {

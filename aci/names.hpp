@@ -23,6 +23,19 @@ void validate_ac_name(std::string_view s, const std::string& field);
 // Semantic version 2.0.0 check for acVersion.
 [[nodiscard]] bool is_semver(std::string_view s);
 
+// A C identifier (environment variable names): [A-Za-z_][A-Za-z0-9_]*.
+[[nodiscard]] bool is_c_identifier(std::string_view s);
+
+// Image ID as manifests write it: "sha512-" and lower-case hex digits (at most 128; rkt
+// writes the first 64). Throws ValidationError(field, rule) unless valid.
+[[nodiscard]] bool is_image_id(std::string_view s);
+void validate_image_id(std::string_view s, const std::string& field);
+
+// The appc os and arch label values of the machine we run on ("linux", "amd64"), for
+// matching images against this host.
+[[nodiscard]] std::string default_os();
+[[nodiscard]] std::string default_arch();
+
 // An ordered list of name/value pairs with unique names (labels, annotations,
 // environment). Kept as a vector so serialisation keeps the author's order.
 struct NameValue {

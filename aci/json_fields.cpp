@@ -1,0 +1,184 @@
+#include "aci/json_fields.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "aci/validation_error.hpp"
+
+namespace pod::aci::json_fields {
+
+std::string member(const std::string& field, std::string_view key) {
+  return field.empty() ? std::string(key) : field + "." + std::string(key);
+}
+
+std::string index(const std::string& field, size_t i) { return field + "[" + std::to_string(i) + "]"; }
+
+json parse_text(std::string_view text) {
+  try {
+    return json::parse(text.begin(), text.end());
+  } catch (const json::parse_error& e) {
+    // nlohmann's message starts with "[json.exception.parse_error.101] "; the rest names
+    // line and column, which is what a user needs.
+    std::string what = e.what();
+    if (auto bracket = what.find("] "); what.rfind("[json.exception", 0) == 0 && bracket != std::string::npos)
+      what = what.substr(bracket + 2);
+    throw ValidationError("", "malformed JSON (byte " + std::to_string(e.byte) + "): " + what);
+  }
+}
+
+namespace {
+const char* type_name(const json& j) { return j.type_name(); }
+}  // namespace
+
+void require_object(const json& j, const std::string& field) {
+  if (!j.is_object())
+    throw ValidationError(field, std::string("must be a JSON object, not ") + type_name(j));
+}
+
+void require_array(const json& j, const std::string& field) {
+  if (!j.is_array()) throw ValidationError(field, std::string("must be a JSON list, not ") + type_name(j));
+}
+
+const json* find(const json& obj, std::string_view key) {
+  auto it = obj.find(std::string(key));
+  if (it == obj.end() || it->is_null()) return nullptr;
+  return &*it;
+}
+
+const json& require(const json& obj, std::string_view key, const std::string& field) {
+  const json* j = find(obj, key);
+  if (!j) throw ValidationError(member(field, key), "is required");
+  return *j;
+}
+
+std::string as_string(const json& j, const std::string& field) {
+  if (!j.is_string()) throw ValidationError(field, std::string("must be a string, not ") + type_name(j));
+  return j.get<std::string>();
+}
+
+bool as_bool(const json& j, const std::string& field) {
+  if (!j.is_boolean())
+    throw ValidationError(field, std::string("must be true or false, not ") + type_name(j));
+  return j.get<bool>();
+}
+
+int64_t as_integer(const json& j, const std::string& field, int64_t min, int64_t max) {
+  const std::string range = " (" + std::to_string(min) + ".." + std::to_string(max) + ")";
+  if (j.is_number_unsigned()) {
+    uint64_t u = j.get<uint64_t>();
+    if (max < 0 || u > static_cast<uint64_t>(max))
+      throw ValidationError(field, std::to_string(u) + " is out of range" + range);
+    return static_cast<int64_t>(u);
+  }
+  if (j.is_number_integer()) {
+    int64_t v = j.get<int64_t>();
+    if (v < min || v > max) throw ValidationError(field, std::to_string(v) + " is out of range" + range);
+    return v;
+  }
+  throw ValidationError(field, std::string("must be an integer, not ") +
+                                   (j.is_number_float() ? "a fractional number" : type_name(j)));
+}
+
+uint64_t as_unsigned(const json& j, const std::string& field) {
+  if (j.is_number_unsigned()) return j.get<uint64_t>();
+  if (j.is_number_integer()) throw ValidationError(field, "must not be negative");
+  throw ValidationError(field, std::string("must be a non-negative integer, not ") +
+                                   (j.is_number_float() ? "a fractional number" : type_name(j)));
+}
+
+std::vector<std::string> as_string_array(const json& j, const std::string& field) {
+  require_array(j, field);
+  std::vector<std::string> out;
+  out.reserve(j.size());
+  for (size_t i = 0; i < j.size(); ++i) out.push_back(as_string(j[i], index(field, i)));
+  return out;
+}
+
+std::string required_string(const json& obj, std::string_view key, const std::string& field) {
+  return as_string(require(obj, key, field), member(field, key));
+}
+
+std::optional<std::string> optional_string(const json& obj, std::string_view key, const std::string& field) {
+  const json* j = find(obj, key);
+  if (!j) return std::nullopt;
+  return as_string(*j, member(field, key));
+}
+
+std::optional<bool> optional_bool(const json& obj, std::string_view key, const std::string& field) {
+  const json* j = find(obj, key);
+  if (!j) return std::nullopt;
+  return as_bool(*j, member(field, key));
+}
+
+NameValueList as_name_values(const json& j, const std::string& field) {
+  require_array(j, field);
+  NameValueList out;
+  for (size_t i = 0; i < j.size(); ++i) {
+    const std::string item = index(field, i);
+    require_object(j[i], item);
+    std::string name = required_string(j[i], "name", item);
+    // The reference implementation reads a missing value as "".
+    std::string value = optional_string(j[i], "value", item).value_or("");
+    if (out.get(name))
+      throw ValidationError(member(item, "name"), "\"" + name + "\" appears more than once");
+    out.set(std::move(name), std::move(value));
+  }
+  return out;
+}
+
+json to_json(const NameValueList& list) {
+  json out = json::array();
+  for (const auto& item : list) out.push_back({{"name", item.name}, {"value", item.value}});
+  return out;
+}
+
+void validate_annotations(const Annotations& annotations, const std::string& field) {
+  std::set<std::string_view> seen;
+  size_t i = 0;
+  for (const auto& a : annotations) {
+    const std::string item = member(index(field, i++), "name");
+    validate_ac_identifier(a.name, item);
+    if (!seen.insert(a.name).second) throw ValidationError(item, "\"" + a.name + "\" appears more than once");
+  }
+}
+
+Annotations as_annotations(const json& j, const std::string& field) {
+  Annotations out = as_name_values(j, field);
+  validate_annotations(out, field);
+  return out;
+}
+
+Labels optional_labels(const json& obj, std::string_view key, const std::string& field) {
+  const json* j = find(obj, key);
+  if (!j) return {};
+  const std::string labels_field = member(field, key);
+  Labels labels = as_name_values(*j, labels_field);
+  validate_labels(labels, labels_field);
+  return labels;
+}
+
+std::string kind_and_version(const json& manifest, const char* kind) {
+  require_object(manifest, "");
+  std::string ac_kind = required_string(manifest, "acKind", "");
+  if (ac_kind != kind)
+    throw ValidationError("acKind", "must be \"" + std::string(kind) + "\", not \"" + ac_kind + "\"");
+  std::string version = required_string(manifest, "acVersion", "");
+  if (!is_semver(version))
+    throw ValidationError("acVersion", "\"" + version + "\" is not a semantic version such as 0.8.11");
+  return version;
+}
+
+json unknown_members(const json& obj, std::initializer_list<std::string_view> known) {
+  json out = json::object();
+  for (auto it = obj.begin(); it != obj.end(); ++it)
+    if (std::find(known.begin(), known.end(), it.key()) == known.end()) out[it.key()] = it.value();
+  return out;
+}
+
+void merge_extra(json& out, const json& extra) {
+  if (!extra.is_object()) return;
+  for (auto it = extra.begin(); it != extra.end(); ++it)
+    if (!out.contains(it.key())) out[it.key()] = it.value();
+}
+
+}  // namespace pod::aci::json_fields

@@ -1,0 +1,178 @@
+// Rendering: an image's dependency chain resolved (from the store, or through the
+// caller's fetcher), each layer's blob extracted and moved over the ones below,
+// the top image's pathWhitelist applied, and the tree renamed into place once.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <set>
+
+#include "aci/archive.hpp"
+#include "common/error.hpp"
+#include "common/fd.hpp"
+#include "common/fs.hpp"
+#include "common/sha512.hpp"
+#include "common/strings.hpp"
+#include "stage0/store/index.hpp"
+#include "stage0/store/store.hpp"
+#include "stage0/store/tree_ops.hpp"
+#include "stage0/store/workspace.hpp"
+
+namespace pod::store {
+
+namespace {
+
+// Deeper than any real image; stops a manifest chain that never ends.
+constexpr size_t kMaxDependencyDepth = 64;
+
+std::string describe(const aci::Dependency& dep) {
+  aci::ImageReference ref{dep.image_name, dep.labels};
+  std::string s = aci::format_image_reference(ref);
+  if (dep.image_id) s += " (" + short_id(*dep.image_id) + ")";
+  return s;
+}
+
+}  // namespace
+
+std::string Store::tree_id_of(const std::vector<std::string>& chain) {
+  // Versioned, so a change in how trees are rendered never reuses an old tree.
+  return std::string(kTreePrefix) + sha512_hex("pod-tree-v1\n" + join(chain, "\n"));
+}
+
+std::vector<std::string> Store::dependency_chain(const std::string& image_id,
+                                                 const DependencyFetcher& fetch) {
+  std::vector<std::string> chain;
+  std::set<std::string> applied;
+  std::vector<std::string> path;  // the images being visited, for cycle detection
+
+  auto resolve_dependency = [&](const aci::Dependency& dep, const std::string& of) {
+    std::optional<ImageRecord> found;
+    if (dep.image_id) {
+      found = find_id(*dep.image_id);
+    } else {
+      found = find(dep.image_name, dep.labels);
+    }
+    if (found) return found->id;
+    if (!fetch) {
+      Error e("dependency " + describe(dep) + " of image " + of + " is not in the store");
+      e.set_hint("fetch it first ('pod fetch " + dep.image_name + "')");
+      throw e;
+    }
+    std::string id = with_context("fetching dependency " + describe(dep) + " of image " + of,
+                                  [&] { return fetch(dep); });
+    if (dep.image_id && id != *dep.image_id)
+      throw Error("dependency " + describe(dep) + " of image " + of + " was fetched as " + id +
+                  ", not the image ID the manifest requires");
+    return id;
+  };
+
+  std::function<void(const std::string&)> visit = [&](const std::string& id) {
+    if (std::find(path.begin(), path.end(), id) != path.end())
+      throw Error("image " + id + " depends on itself (through " + join(path, " -> ") + ")");
+    if (path.size() >= kMaxDependencyDepth)
+      throw Error("dependencies nest deeper than " + std::to_string(kMaxDependencyDepth) +
+                  " images below " + path.front());
+    if (applied.count(id)) return;  // already applied lower down: once is enough
+    ImageRecord rec = get(id);
+    aci::ImageManifest m = rec.manifest();
+    path.push_back(rec.id);
+    for (const auto& dep : m.dependencies) visit(resolve_dependency(dep, rec.name));
+    path.pop_back();
+    chain.push_back(rec.id);
+    applied.insert(rec.id);
+  };
+  visit(get(image_id).id);
+  return chain;
+}
+
+namespace {
+
+// Extracts the rootfs of image `id` from its blob into `dirfd`, checking the blob
+// still hashes to the ID it is stored under.
+void extract_layer(const Layout& layout, const std::string& id, int dirfd) {
+  std::string blob_path = layout.blob(id);
+  UniqueFd blob;
+  try {
+    blob = open_fd(blob_path, O_RDONLY);
+  } catch (Error& e) {
+    e.set_hint("the store lost this image's file; remove it ('pod image rm " + id +
+               "') and fetch it again");
+    throw;
+  }
+  aci::AciReadOptions ro;
+  ro.extract_dirfd = dirfd;
+  ro.extract.rootfs_only = true;
+  aci::AciInfo info = aci::read_aci(blob.get(), blob_path, ro);
+  if (info.image_id != id) {
+    Error e("the blob of image " + id + " is damaged: its content hashes to " + info.image_id);
+    e.set_hint("remove it ('pod image rm " + id + "') and fetch it again");
+    throw e;
+  }
+}
+
+}  // namespace
+
+RenderedTree Store::render(const std::string& image_id, const DependencyFetcher& fetch) {
+  return with_context("rendering image " + image_id, [&] {
+    const Layout& layout = db_->layout;
+    RenderedTree t;
+    t.chain = dependency_chain(image_id, fetch);
+    t.tree_id = tree_id_of(t.chain);
+    t.dir = layout.tree(t.tree_id);
+    std::string lock_path = layout.tree_lock(t.tree_id);
+    const std::string& top = t.chain.back();
+    for (;;) {
+      // Readers share the lock; one renderer holds it alone while it renders, and
+      // the others wait here, then find the tree there.
+      FileLock shared = lock_file_checked(lock_path, LockMode::shared, true);
+      if (path_exists(t.dir)) {
+        t.hold = std::move(shared);
+        break;
+      }
+      shared = FileLock();
+      FileLock exclusive = lock_file_checked(lock_path, LockMode::exclusive, true);
+      if (path_exists(t.dir)) continue;
+      log_.debug("rendering tree " + t.tree_id + " of " + top + " from " +
+                 std::to_string(t.chain.size()) + " image(s)");
+      Workspace ws = make_workspace(layout, "render-");
+      std::string tree = ws.path() + "/tree";
+      make_dirs(tree + "/rootfs", 0755);
+      UniqueFd rootfs = open_fd(tree + "/rootfs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+      for (size_t i = 0; i < t.chain.size(); ++i) {
+        const std::string& id = t.chain[i];
+        if (i == 0) {
+          extract_layer(layout, id, rootfs.get());
+          continue;
+        }
+        // Each upper layer is extracted on its own, then moved over the ones below.
+        std::string layer = ws.path() + "/layer";
+        make_dirs(layer, 0755);
+        {
+          UniqueFd layer_fd = open_fd(layer, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+          extract_layer(layout, id, layer_fd.get());
+          merge_layer(layer_fd.get(), rootfs.get(), "rootfs");
+        }
+        remove_tree(layer);
+      }
+      ImageRecord rec = get(top);
+      apply_path_whitelist(rootfs.get(), rec.manifest().path_whitelist);
+      write_file_atomic(tree + "/manifest", rec.manifest_text);
+      if (::syncfs(rootfs.get()) < 0) throw_errno("syncing the file system of " + tree);
+      if (::rename(tree.c_str(), t.dir.c_str()) < 0)
+        throw_errno("moving the rendered tree into place at " + t.dir);
+      sync_dir(layout.trees());
+    }
+    db_->sql
+        .prepare("INSERT OR IGNORE INTO trees(id, image_id, chain, rendered_time) "
+                 "VALUES(?1,?2,?3,?4)")
+        .bind(1, t.tree_id)
+        .bind(2, top)
+        .bind(3, join(t.chain, ","))
+        .bind(4, unix_now())
+        .run();
+    for (const auto& id : t.chain) touch(id);
+    return t;
+  });
+}
+
+}  // namespace pod::store

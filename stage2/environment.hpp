@@ -1,0 +1,33 @@
+// The app's environment as the appc execution environment (ace.md) and rkt define it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aci/names.hpp"
+#include "stage2/passwd.hpp"
+
+namespace pod::stage2 {
+
+inline constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+struct EnvironmentInputs {
+  std::string app_name;
+  std::optional<std::string> metadata_url;
+  aci::Environment app_environment;
+  ResolvedUser user;
+  std::optional<std::string> term;  // the caller's TERM, passed on for interactive pods
+};
+
+// In order, later entries replacing earlier ones of the same name:
+//   PATH (the spec's default), HOME/USER/LOGNAME from the user's passwd entry ("/" and
+//   nothing else for a uid without one; /root and root for uid 0), container=pod, TERM,
+//   then the app's own environment, and last AC_APP_NAME and AC_METADATA_URL, which the
+//   executor owns (an app cannot fake its own name).
+[[nodiscard]] aci::Environment build_environment(const EnvironmentInputs& in);
+
+// "NAME=value" strings for execve.
+[[nodiscard]] std::vector<std::string> environment_strings(const aci::Environment& env);
+
+}  // namespace pod::stage2

@@ -1,0 +1,33 @@
+// The launcher's command line (Documentation/stage2.md).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "stage2/rlimits.hpp"
+
+namespace pod::stage2 {
+
+struct LauncherOptions {
+  std::string pod_dir;          // --pod-dir: reads DIR/pod and DIR/appsinfo/APP/manifest
+  std::string pod_manifest;     // --pod-manifest=FILE (instead of --pod-dir)
+  std::string image_manifest;   // --image-manifest=FILE (with --pod-manifest)
+  std::string app;              // --app=NAME
+  std::string root;             // --root=DIR: the app's rootfs to chroot into
+  bool disable_capabilities_restriction = false;
+  bool disable_seccomp = false;
+  bool debug = false;
+  bool interactive = false;     // pass TERM on
+  bool replace_exec = false;    // the extra args are the whole command (enter)
+  std::optional<std::string> metadata_url;
+  std::vector<RlimitSetting> rlimits;
+  std::vector<std::string> extra_args;  // after "--"
+};
+
+// Throws UsageError for an unknown flag or a missing required one.
+[[nodiscard]] LauncherOptions parse_launcher_options(const std::vector<std::string>& args);
+
+[[nodiscard]] std::string launcher_usage();
+
+}  // namespace pod::stage2

@@ -42,6 +42,9 @@ struct AciReadOptions {
   std::function<void(const void* data, size_t size)> raw_sink;
   // Called now and then with the number of input bytes consumed so far.
   std::function<void(uint64_t bytes_read)> progress;
+  // Stop once the manifest entry has been read and validated: no image ID, no extraction
+  // (for showing a manifest without reading a whole image).
+  bool manifest_only = false;
 };
 
 struct AciInfo {
@@ -51,6 +54,8 @@ struct AciInfo {
   Compression compression = Compression::none;
   uint64_t uncompressed_size = 0;
   uint64_t compressed_size = 0;
+  // Device nodes left out of the extraction (not root, or allow_device_nodes false).
+  uint64_t skipped_device_nodes = 0;
 };
 
 // Reads (and optionally extracts) a whole ACI from `fd`. `source` names it in errors

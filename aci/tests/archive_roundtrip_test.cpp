@@ -1,0 +1,188 @@
+// write_aci -> read_aci: every compression, detection from content, deterministic output,
+// and the image ID being the SHA-512 of the uncompressed tar.
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "aci/archive.hpp"
+#include "aci/tests/archive_fixture.hpp"
+#include "aci/tests/tar_builder.hpp"
+#include "common/error.hpp"
+#include "common/fs.hpp"
+#include "common/sha512.hpp"
+
+using namespace pod;
+using namespace pod::aci;
+using namespace pod::aci::testing;
+
+namespace {
+
+// DIR/manifest and DIR/rootfs with one of each kind of file a tar can hold.
+void make_image_dir(const std::string& dir) {
+  make_dirs(dir + "/rootfs/bin");
+  make_dirs(dir + "/rootfs/etc/empty");
+  write_file_atomic(dir + "/manifest", minimal_manifest("example.com/round-trip"));
+  write_file_atomic(dir + "/rootfs/bin/tool", std::string(300000, 'z') + "end", 0755);
+  write_file_atomic(dir + "/rootfs/etc/config", "key=value\n", 0600);
+  write_file_atomic(dir + "/rootfs/empty-file", "", 0644);
+  REQUIRE(::symlink("tool", (dir + "/rootfs/bin/sh").c_str()) == 0);
+  REQUIRE(::symlink("/does/not/exist", (dir + "/rootfs/dangling").c_str()) == 0);
+  REQUIRE(::link((dir + "/rootfs/bin/tool").c_str(), (dir + "/rootfs/bin/tool-link").c_str()) == 0);
+  REQUIRE(::mkfifo((dir + "/rootfs/fifo").c_str(), 0600) == 0);
+  struct timespec ts[2] = {{1600000000, 0}, {1600000000, 0}};
+  REQUIRE(::utimensat(AT_FDCWD, (dir + "/rootfs/etc/config").c_str(), ts, 0) == 0);
+}
+
+std::string head_of(const std::string& path) { return read_file(path).substr(0, 8); }
+
+}  // namespace
+
+TEST_CASE("compression is detected from magic bytes") {
+  auto detect = [](std::string s) {
+    return detect_compression(reinterpret_cast<const unsigned char*>(s.data()), s.size());
+  };
+  CHECK(detect("\x1f\x8b\x08") == Compression::gzip);
+  CHECK(detect("BZh91AY") == Compression::bzip2);
+  CHECK(detect(std::string("\xfd" "7zXZ\0", 6)) == Compression::xz);
+  CHECK(detect("\x28\xb5\x2f\xfd") == Compression::zstd);
+  CHECK(detect("manifest") == Compression::none);
+  CHECK(detect(std::string("\xfd" "7zX", 4)) == Compression::none);
+  CHECK(detect("") == Compression::none);
+  CHECK(parse_compression("xz") == Compression::xz);
+  CHECK(compression_name(Compression::zstd) == "zstd");
+  CHECK_THROWS_AS((void)parse_compression("lz4"), UsageError);
+}
+
+TEST_CASE("build then read gives the same tree and image ID for every compression") {
+  ArchiveFixture fx;
+  std::string dir = fx.root.path() + "/src";
+  make_image_dir(dir);
+  std::string first_id;
+  for (Compression c : {Compression::none, Compression::gzip, Compression::bzip2, Compression::xz,
+                        Compression::zstd}) {
+    CAPTURE(compression_name(c));
+    // A misleading name: detection must look at the content.
+    std::string out = fx.root.path() + "/image-" + compression_name(c) + ".tar.lz4";
+    AciInfo written = write_aci(dir, out, {c, false});
+    std::string head = head_of(out);
+    CHECK(detect_compression(reinterpret_cast<const unsigned char*>(head.data()), head.size()) == c);
+
+    std::string target = fx.root.path() + "/x-" + compression_name(c);
+    make_dirs(target);
+    UniqueFd tfd = open_dir(target);
+    AciReadOptions opts;
+    opts.extract_dirfd = tfd.get();
+    std::string raw;
+    opts.raw_sink = [&](const void* p, size_t n) { raw.append(static_cast<const char*>(p), n); };
+    AciInfo read = read_aci_file(out, opts);
+    CHECK(read.image_id == written.image_id);
+    CHECK(read.compression == c);
+    CHECK(read.uncompressed_size == written.uncompressed_size);
+    CHECK(read.compressed_size == written.compressed_size);
+    CHECK(raw == read_file(out));
+    CHECK(read.manifest.name == "example.com/round-trip");
+    // The image ID covers the uncompressed tar, so it does not depend on the compression.
+    if (first_id.empty()) first_id = written.image_id;
+    CHECK(written.image_id == first_id);
+    if (c == Compression::none) CHECK(written.image_id == "sha512-" + sha512_file_hex(out));
+
+    CHECK(read_file(target + "/manifest") == read_file(dir + "/manifest"));
+    CHECK(read_file(target + "/rootfs/bin/tool") == read_file(dir + "/rootfs/bin/tool"));
+    struct stat a, b, c2;
+    REQUIRE(::lstat((target + "/rootfs/bin/tool").c_str(), &a) == 0);
+    REQUIRE(::lstat((target + "/rootfs/bin/tool-link").c_str(), &b) == 0);
+    CHECK(a.st_ino == b.st_ino);
+    CHECK((a.st_mode & 07777) == 0755);
+    REQUIRE(::lstat((target + "/rootfs/etc/config").c_str(), &c2) == 0);
+    CHECK((c2.st_mode & 07777) == 0600);
+    CHECK(c2.st_mtime == 1600000000);
+    char link[64] = {};
+    CHECK(::readlink((target + "/rootfs/bin/sh").c_str(), link, sizeof link - 1) == 4);
+    CHECK(std::string(link) == "tool");
+    REQUIRE(::lstat((target + "/rootfs/dangling").c_str(), &a) == 0);
+    CHECK(S_ISLNK(a.st_mode));
+    REQUIRE(::lstat((target + "/rootfs/fifo").c_str(), &a) == 0);
+    CHECK(S_ISFIFO(a.st_mode));
+    CHECK(is_directory(target + "/rootfs/etc/empty"));
+    CHECK(read_file(target + "/rootfs/empty-file").empty());
+  }
+}
+
+TEST_CASE("the same tree gives the same bytes") {
+  ArchiveFixture fx;
+  std::string dir = fx.root.path() + "/src";
+  make_image_dir(dir);
+  for (Compression c : {Compression::gzip, Compression::zstd}) {
+    AciInfo one = write_aci(dir, fx.root.path() + "/one.aci", {c, true});
+    AciInfo two = write_aci(dir, fx.root.path() + "/two.aci", {c, true});
+    CHECK(one.image_id == two.image_id);
+    CHECK(read_file(fx.root.path() + "/one.aci") == read_file(fx.root.path() + "/two.aci"));
+  }
+}
+
+TEST_CASE("write_aci refuses to overwrite unless asked, and leaves no temp file") {
+  ArchiveFixture fx;
+  std::string dir = fx.root.path() + "/src";
+  make_image_dir(dir);
+  std::string out = fx.root.path() + "/out.aci";
+  write_file_atomic(out, "old");
+  try {
+    (void)write_aci(dir, out, {Compression::gzip, false});
+    FAIL("overwrote without being asked");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()).find(out + " already exists") != std::string::npos);
+    CHECK(e.hint().find("--overwrite") != std::string::npos);
+  }
+  CHECK(read_file(out) == "old");
+  (void)write_aci(dir, out, {Compression::gzip, true});
+  CHECK(read_file(out) != "old");
+  for (const auto& n : list_dir(fx.root.path())) CHECK(n.find(".tmp-") == std::string::npos);
+}
+
+TEST_CASE("write_aci validates the manifest first and names the file") {
+  ArchiveFixture fx;
+  std::string dir = fx.root.path() + "/src";
+  make_image_dir(dir);
+  write_file_atomic(dir + "/manifest", R"({"acKind":"ImageManifest","acVersion":"0.8.11"})");
+  std::string out = fx.root.path() + "/bad.aci";
+  try {
+    (void)write_aci(dir, out, {Compression::gzip, false});
+    FAIL("accepted a manifest without a name");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()).find(dir + "/manifest") != std::string::npos);
+    CHECK(std::string(e.what()).find("name") != std::string::npos);
+  }
+  CHECK_FALSE(path_exists(out));
+  SUBCASE("a missing rootfs is named") {
+    write_file_atomic(dir + "/manifest", minimal_manifest());
+    remove_tree(dir + "/rootfs");
+    CHECK_THROWS_WITH_AS((void)write_aci(dir, out, {Compression::gzip, false}),
+                         doctest::Contains("rootfs"), Error);
+  }
+}
+
+TEST_CASE("manifest_only stops after the manifest") {
+  ArchiveFixture fx;
+  std::string dir = fx.root.path() + "/src";
+  make_image_dir(dir);
+  std::string out = fx.root.path() + "/m.aci";
+  (void)write_aci(dir, out, {Compression::xz, false});
+  AciReadOptions opts;
+  opts.manifest_only = true;
+  AciInfo info = read_aci_file(out, opts);
+  CHECK(info.manifest.name == "example.com/round-trip");
+  CHECK(info.manifest_text == read_file(dir + "/manifest"));
+  CHECK(info.image_id.empty());
+}
+
+TEST_CASE("the image ID covers the end-of-archive padding") {
+  TarBuilder t;
+  t.manifest().file("rootfs/a", "a");
+  std::string tar = t.finish();
+  ArchiveFixture fx;
+  write_file_atomic(fx.aci, tar + std::string(1024, '\0'));
+  AciInfo info = read_aci_file(fx.aci);
+  CHECK(info.image_id == "sha512-" + sha512_hex(tar + std::string(1024, '\0')));
+  CHECK(info.uncompressed_size == tar.size() + 1024);
+}

@@ -23,6 +23,11 @@ json parse_text(std::string_view text) {
     if (auto bracket = what.find("] "); what.rfind("[json.exception", 0) == 0 && bracket != std::string::npos)
       what = what.substr(bracket + 2);
     throw ValidationError("", "malformed JSON (byte " + std::to_string(e.byte) + "): " + what);
+  } catch (const json::out_of_range& e) {
+    // A number too large for a double ("1e999"): nlohmann reports it without a position.
+    std::string what = e.what();
+    if (auto bracket = what.find("] "); bracket != std::string::npos) what = what.substr(bracket + 2);
+    throw ValidationError("", "malformed JSON: " + what);
   }
 }
 

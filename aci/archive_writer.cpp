@@ -285,7 +285,7 @@ void publish(const std::string& tmp, const std::string& out, bool overwrite) {
     }
   }
   if (errno == EEXIST) {
-    throw Error(out + " already exists", EEXIST, "pass --overwrite to replace it");
+    throw Error(out + " already exists", 0, "pass --overwrite to replace it");
   }
   throw_errno("renaming " + tmp + " to " + out);
 }
@@ -295,7 +295,7 @@ void publish(const std::string& tmp, const std::string& out, bool overwrite) {
 AciInfo write_aci(const std::string& dir, const std::string& out, const WriteOptions& opts) {
   return with_context("building ACI " + out + " from " + dir, [&] {
     if (!opts.overwrite && path_exists(out)) {
-      throw Error(out + " already exists", EEXIST, "pass --overwrite to replace it");
+      throw Error(out + " already exists", 0, "pass --overwrite to replace it");
     }
     if (is_directory(out)) throw Error(out + " is a directory", EISDIR);
     AciInfo info;

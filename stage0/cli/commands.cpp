@@ -8,6 +8,9 @@ const std::vector<Command>& all_commands() {
     std::vector<Command> v;
     v.push_back(version_command());
     v.push_back(help_command());
+    v.push_back(image_build_command());
+    v.push_back(image_validate_command());
+    v.push_back(image_cat_manifest_command());
     return v;
   }();
   return commands;

@@ -7,5 +7,8 @@ namespace pod::cli {
 
 Command version_command();
 Command help_command();
+Command image_build_command();
+Command image_validate_command();
+Command image_cat_manifest_command();
 
 }  // namespace pod::cli

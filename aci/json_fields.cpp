@@ -71,7 +71,8 @@ int64_t as_integer(const json& j, const std::string& field, int64_t min, int64_t
   const std::string range = " (" + std::to_string(min) + ".." + std::to_string(max) + ")";
   if (j.is_number_unsigned()) {
     uint64_t u = j.get<uint64_t>();
-    if (max < 0 || u > static_cast<uint64_t>(max))
+    // Compared as unsigned first: u may be beyond what int64_t holds.
+    if (max < 0 || u > static_cast<uint64_t>(max) || static_cast<int64_t>(u) < min)
       throw ValidationError(field, std::to_string(u) + " is out of range" + range);
     return static_cast<int64_t>(u);
   }

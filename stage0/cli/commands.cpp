@@ -11,6 +11,7 @@ const std::vector<Command>& all_commands() {
     v.push_back(image_build_command());
     v.push_back(image_validate_command());
     v.push_back(image_cat_manifest_command());
+    v.push_back(fetch_command());
     return v;
   }();
   return commands;

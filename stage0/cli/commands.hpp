@@ -10,5 +10,6 @@ Command help_command();
 Command image_build_command();
 Command image_validate_command();
 Command image_cat_manifest_command();
+Command fetch_command();
 
 }  // namespace pod::cli

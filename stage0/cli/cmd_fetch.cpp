@@ -1,0 +1,59 @@
+#include <cstdio>
+
+#include "common/error.hpp"
+#include "stage0/cli/commands.hpp"
+#include "stage0/cli/fetch_settings.hpp"
+#include "stage0/fetch/image_fetcher.hpp"
+#include "stage0/store/store.hpp"
+
+namespace pod::cli {
+
+Command fetch_command() {
+  Command c;
+  c.name = "fetch";
+  c.summary = "Fetch image(s) and store them in the local store";
+  c.usage = "pod fetch [--pull-policy=never|new|update] [--full] IMAGE...";
+  c.description =
+      "IMAGE is a file path or file:// URL, an https:// URL, an image name with labels "
+      "(example.com/app:1.0 or example.com/app,version=1.0) found by meta discovery, or a "
+      "stored image ID. Signatures (IMAGE.asc) are verified against 'pod trust' keys before "
+      "anything is stored. Prints one image ID per line on stdout, nothing else.";
+  c.run = [c](Invocation& inv) {
+    ArgParser p(c);
+    p.add()("pull-policy",
+            "when to fetch: never (store only), new (fetch when not stored), update (always "
+            "check the remote; unchanged images are not downloaded again)",
+            cxxopts::value<std::string>()->default_value("new"))
+        ("no-store", "same as --pull-policy=update (rkt compatibility)",
+         cxxopts::value<bool>()->default_value("false"))
+        ("full", "print full image IDs instead of shortened ones",
+         cxxopts::value<bool>()->default_value("false"))
+        ("images", "images to fetch", cxxopts::value<std::vector<std::string>>());
+    p.positional({"images"}, "IMAGE...");
+    auto res = p.parse(inv.args, inv.global);
+    if (!res.count("images"))
+      throw UsageError("pod fetch needs at least one IMAGE", 0,
+                       "give a file, an https:// URL or an image name");
+    auto settings = fetch_settings_from(inv.global);
+    settings.pull_policy = fetch::parse_pull_policy(res["pull-policy"].as<std::string>());
+    if (res["no-store"].as<bool>()) {
+      if (res.count("pull-policy") && settings.pull_policy != fetch::PullPolicy::update)
+        throw UsageError("--no-store contradicts --pull-policy=" +
+                         res["pull-policy"].as<std::string>());
+      settings.pull_policy = fetch::PullPolicy::update;
+    }
+    bool full = res["full"].as<bool>();
+    Logger log = inv.global.logger();
+    store::Store st = store::Store::open(inv.global.dir, log);
+    fetch::ImageFetcher fetcher(st, settings, log);
+    for (const auto& image : res["images"].as<std::vector<std::string>>()) {
+      std::string id = fetcher.fetch(image);
+      std::printf("%s\n", (full ? id : store::short_id(id)).c_str());
+      std::fflush(stdout);  // a caller reading IDs line by line gets each as soon as it is known
+    }
+    return 0;
+  };
+  return c;
+}
+
+}  // namespace pod::cli

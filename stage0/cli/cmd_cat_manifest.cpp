@@ -1,0 +1,44 @@
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "common/error.hpp"
+#include "common/fs.hpp"
+#include "stage0/cli/commands.hpp"
+#include "stage0/pods/cli_support.hpp"
+
+namespace pod::cli {
+
+Command cat_manifest_command() {
+  Command c;
+  c.name = "cat-manifest";
+  c.summary = "Print the pod manifest of a pod";
+  c.usage = "pod cat-manifest [--pretty-print] UUID";
+  c.run = [c](Invocation& inv) -> int {
+    ArgParser p(c);
+    p.add()
+        ("pretty-print", "indent the JSON", cxxopts::value<bool>()->default_value("false"))
+        ("uuid-file", "read the pod's UUID from this file", cxxopts::value<std::string>())
+        ("uuid", "the pod", cxxopts::value<std::vector<std::string>>());
+    p.positional({"uuid"}, "UUID");
+    auto res = p.parse(inv.args, inv.global);
+    std::vector<std::string> args;
+    if (res.count("uuid")) args = res["uuid"].as<std::vector<std::string>>();
+    std::optional<std::string> uuid_file;
+    if (res.count("uuid-file")) uuid_file = res["uuid-file"].as<std::string>();
+    pods::Pod pod = pods::open_pod_arg(inv.global.dir, args, uuid_file);
+    std::string path = pod.file(pods::pod_file::kManifest);
+    if (!path_exists(path)) {
+      Error e("pod " + pod.uuid() + " has no manifest yet (" +
+              std::string(pods::state_name(pod.state())) + ")");
+      e.set_hint("wait until it is prepared");
+      throw e;
+    }
+    auto j = nlohmann::ordered_json::parse(read_file(path));
+    std::string out = res["pretty-print"].as<bool>() ? j.dump(1, '\t') : j.dump();
+    std::printf("%s\n", out.c_str());
+    return 0;
+  };
+  return c;
+}
+
+}  // namespace pod::cli

@@ -1,0 +1,55 @@
+#include <cstdio>
+
+#include "common/error.hpp"
+#include "stage0/cli/commands.hpp"
+#include "stage0/pods/cli_support.hpp"
+#include "stage0/pods/gc.hpp"
+
+namespace pod::cli {
+
+Command rm_command() {
+  Command c;
+  c.name = "rm";
+  c.summary = "Remove pods that are not running";
+  c.usage = "pod rm [--uuid-file=FILE] UUID...";
+  c.run = [c](Invocation& inv) -> int {
+    ArgParser p(c);
+    p.add()
+        ("uuid-file", "read the pod's UUID from this file", cxxopts::value<std::string>())
+        ("uuid", "pods", cxxopts::value<std::vector<std::string>>());
+    p.positional({"uuid"}, "UUID...");
+    auto res = p.parse(inv.args, inv.global);
+    std::vector<std::string> args;
+    if (res.count("uuid")) args = res["uuid"].as<std::vector<std::string>>();
+    std::optional<std::string> uuid_file;
+    if (res.count("uuid-file")) uuid_file = res["uuid-file"].as<std::string>();
+    Logger log = inv.global.logger();
+    int status = 0;
+    for (const auto& uuid : pods::uuids_from_args(inv.global.dir, args, uuid_file)) {
+      try {
+        with_context("removing pod " + uuid, [&] {
+          pods::Pod pod = pods::Pod::open(inv.global.dir, uuid);
+          if (!pod.lock_exclusive(false)) {
+            Error e("the pod is " + std::string(pods::state_name(pod.state())));
+            e.set_hint("stop it first with 'pod stop " + uuid + "'");
+            throw e;
+          }
+          // Out of sight of list and run-prepared first, then gone.
+          bool ran = pod.dir_state() == pods::DirState::run ||
+                     pod.dir_state() == pods::DirState::exited_garbage;
+          pod.move_to(ran ? pods::DirState::exited_garbage : pods::DirState::garbage);
+          pods::discard_pod(pod, log);
+        });
+        std::printf("%s\n", uuid.c_str());
+      } catch (const Error& e) {
+        std::fprintf(stderr, "pod: error: %s\n", e.what());
+        if (!e.hint().empty()) std::fprintf(stderr, "pod: %s\n", e.hint().c_str());
+        status = 1;
+      }
+    }
+    return status;
+  };
+  return c;
+}
+
+}  // namespace pod::cli

@@ -1,0 +1,64 @@
+#include <cstdio>
+
+#include "common/error.hpp"
+#include "stage0/cli/commands.hpp"
+#include "stage0/cli/run_prepare_flags.hpp"
+#include "stage0/pods/resolve.hpp"
+
+namespace pod::cli {
+
+Command run_command() {
+  Command c;
+  c.name = "run";
+  c.summary = "Run images in a new pod";
+  c.usage = "pod run [flags] IMAGE [app flags] [-- ARGS...] [--- IMAGE [app flags] [-- ARGS...]]...";
+  c.run = [c](Invocation& inv) -> int {
+    ArgParser p(c);
+    add_run_prepare_flags(p, true);
+    RunPrepareArgs args = parse_run_prepare(p, inv, true);
+    Logger log = inv.global.logger();
+    std::optional<pods::Pod> pod;
+    {
+      // The store closes before stage1 replaces this process.
+      store::Store st = store::Store::open(inv.global.dir, log);
+      pod.emplace(pods::prepare_pod(inv.global.dir, st, args.request, log));
+    }
+    try {
+      if (args.uuid_file_save) pods::write_uuid_file(*args.uuid_file_save, pod->uuid());
+      // Straight from prepare to run, keeping the lock: nobody sees a prepared pod in between.
+      pod->move_to(pods::DirState::run);
+    } catch (...) {
+      pod->destroy();
+      throw;
+    }
+    pods::exec_pod(*pod, args.run, log);
+  };
+  return c;
+}
+
+Command prepare_command() {
+  Command c;
+  c.name = "prepare";
+  c.summary = "Prepare a pod to run later with run-prepared; prints its UUID";
+  c.usage = "pod prepare [flags] IMAGE [app flags] [-- ARGS...] [--- IMAGE ...]...";
+  c.run = [c](Invocation& inv) -> int {
+    ArgParser p(c);
+    add_run_prepare_flags(p, false);
+    RunPrepareArgs args = parse_run_prepare(p, inv, false);
+    Logger log = inv.global.logger();
+    store::Store st = store::Store::open(inv.global.dir, log);
+    pods::Pod pod = pods::prepare_pod(inv.global.dir, st, args.request, log);
+    try {
+      if (args.uuid_file_save) pods::write_uuid_file(*args.uuid_file_save, pod.uuid());
+      pod.move_to(pods::DirState::prepared);
+    } catch (...) {
+      pod.destroy();
+      throw;
+    }
+    std::printf("%s\n", pod.uuid().c_str());
+    return 0;
+  };
+  return c;
+}
+
+}  // namespace pod::cli

@@ -1,0 +1,146 @@
+#include "stage0/cli/run_prepare_flags.hpp"
+
+#include <cstdlib>
+
+#include "common/error.hpp"
+#include "common/strings.hpp"
+#include "stage0/pods/run_args.hpp"
+
+extern char** environ;
+
+namespace pod::cli {
+
+namespace {
+
+// Every value of a repeatable flag, in order (cxxopts keeps only the last in as<>()).
+std::vector<std::string> all_values(const cxxopts::ParseResult& res, const std::string& key) {
+  std::vector<std::string> out;
+  for (const auto& kv : res.arguments())
+    if (kv.key() == key) out.push_back(kv.value());
+  return out;
+}
+
+std::pair<std::string, std::string> name_value(const std::string& text, const std::string& flag) {
+  size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw UsageError("--" + flag + " \"" + text + "\": expected NAME=VALUE");
+  return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+}  // namespace
+
+void add_run_prepare_flags(ArgParser& p, bool for_run) {
+  auto str = [] { return cxxopts::value<std::string>(); };
+  auto flag = [] { return cxxopts::value<bool>()->default_value("false"); };
+  p.add()
+      ("volume", "pod volume NAME,kind=host,source=/PATH[,readOnly=true][,recursive=true] or "
+                 "NAME,kind=empty[,mode=0755,uid=0,gid=0] (repeatable)", str())
+      ("port", "expose an app port: NAME:[HOSTIP:]HOSTPORT (repeatable)", str())
+      ("inherit-env", "apps inherit the environment of this command", flag())
+      ("hostname", "the pod's hostname (default: rkt-<uuid>)", str())
+      ("net", "networks to join: default, host, none, or names from net.d (repeatable, "
+              "comma-separated)", str())
+      ("dns", "name server for the pod (repeatable)", str())
+      ("user-annotation", "NAME=VALUE annotation on the pod (repeatable)", str())
+      ("user-label", "NAME=VALUE label on the pod (repeatable)", str())
+      ("stage1-name", "stage1 image by name (fetched when not stored)", str())
+      ("stage1-path", "stage1 image from an ACI file", str())
+      ("stage1-url", "stage1 image from a URL", str())
+      ("stage1-hash", "stage1 image by ID in the store", str())
+      ("stage1-from-dir", "stage1 image file name in the stage1 images directory", str())
+      ("pod-manifest", "use this pod manifest as it is (no image arguments)", str())
+      ("pull-policy", "when to fetch images: never, new, update",
+       cxxopts::value<std::string>()->default_value("new"))
+      ("uuid-file-save", "write the pod's UUID to this file", str());
+  if (for_run) {
+    p.add()("interactive", "run the app interactively (stdin/tty attached; one app only)", flag());
+  } else {
+    p.add()("quiet", "print only the UUID", flag());
+  }
+}
+
+RunPrepareArgs parse_run_prepare(ArgParser& p, Invocation& inv, bool for_run) {
+  auto split = pods::split_run_args(inv.args);
+  cxxopts::ParseResult res;
+  try {
+    res = p.parse(split.pod_args, inv.global);
+  } catch (HelpRequested& h) {
+    h.text += "\n" + pods::app_flags_help();  // per-app flags are parsed apart from cxxopts
+    throw;
+  }
+  const auto& g = inv.global;
+  RunPrepareArgs out;
+  auto& req = out.request;
+  req.apps = std::move(split.apps);
+  for (const auto& v : all_values(res, "volume")) req.pod.volumes.push_back(aci::Volume::parse_flag(v));
+  for (const auto& v : all_values(res, "port")) req.pod.ports.push_back(pods::parse_port_flag(v));
+  if (res["inherit-env"].as<bool>()) {
+    for (char** e = environ; *e; ++e) {
+      std::string kv(*e);
+      size_t eq = kv.find('=');
+      if (eq != std::string::npos) req.pod.inherited_env.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    }
+  }
+  for (const auto& v : all_values(res, "user-annotation")) {
+    auto [k, val] = name_value(v, "user-annotation");
+    req.pod.user_annotations.set(k, val);
+  }
+  for (const auto& v : all_values(res, "user-label")) {
+    auto [k, val] = name_value(v, "user-label");
+    req.pod.user_labels.set(k, val);
+  }
+  using Kind = pods::Stage1Selection::Kind;
+  const std::pair<const char*, Kind> stage1_flags[] = {
+      {"stage1-name", Kind::name}, {"stage1-path", Kind::path}, {"stage1-url", Kind::url},
+      {"stage1-hash", Kind::hash}, {"stage1-from-dir", Kind::from_dir}};
+  for (const auto& [name, kind] : stage1_flags) {
+    if (!res.count(name)) continue;
+    if (req.stage1.kind != Kind::none)
+      throw UsageError("only one of --stage1-name, --stage1-path, --stage1-url, --stage1-hash, "
+                       "--stage1-from-dir may be given");
+    req.stage1 = {kind, res[name].as<std::string>()};
+  }
+  if (res.count("pod-manifest")) {
+    if (!req.apps.empty())
+      throw UsageError("--pod-manifest cannot be combined with image arguments");
+    req.pod_manifest_file = res["pod-manifest"].as<std::string>();
+  } else if (req.apps.empty()) {
+    throw UsageError("no image given", 0, "name the image to run, e.g. 'pod " +
+                                              std::string(for_run ? "run" : "prepare") +
+                                              " example.com/app:1.0'");
+  }
+  std::string policy = res["pull-policy"].as<std::string>();
+  if (policy != "never" && policy != "new" && policy != "update")
+    throw UsageError("unknown --pull-policy \"" + policy + "\"", 0, "use never, new or update");
+  req.sources.pull_policy = policy;
+  req.sources.system_config = g.system_config;
+  req.sources.local_config = g.local_config;
+  req.sources.user_config = g.user_config;
+  req.sources.insecure_image = g.is_insecure("image");
+  req.sources.insecure_tls = g.is_insecure("tls");
+  req.sources.insecure_http = g.is_insecure("http");
+  req.sources.trust_keys_from_https = g.trust_keys_from_https;
+  if (res.count("uuid-file-save")) out.uuid_file_save = res["uuid-file-save"].as<std::string>();
+
+  auto& run = out.run;
+  run.debug = g.debug;
+  for (const auto& v : all_values(res, "net"))
+    for (const auto& n : pod::split(v, ','))
+      if (!std::string(trim(n)).empty()) run.net.emplace_back(trim(n));
+  run.dns = all_values(res, "dns");
+  if (res.count("hostname")) run.hostname = res["hostname"].as<std::string>();
+  run.local_config = g.local_config;
+  run.disable_capabilities = g.is_insecure("capabilities");
+  run.disable_paths = g.is_insecure("paths");
+  run.disable_seccomp = g.is_insecure("seccomp");
+  if (for_run) {
+    run.interactive = res["interactive"].as<bool>();
+    if (run.interactive && req.apps.size() > 1)
+      throw UsageError("--interactive works with one app only");
+  } else {
+    out.quiet = res["quiet"].as<bool>();
+  }
+  return out;
+}
+
+}  // namespace pod::cli

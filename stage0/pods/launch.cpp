@@ -1,0 +1,54 @@
+#include "stage0/pods/launch.hpp"
+
+#include <unistd.h>
+
+#include <map>
+
+#include "common/error.hpp"
+#include "common/strings.hpp"
+#include "stage0/pods/stage1_exec.hpp"
+
+namespace pod::pods {
+
+std::vector<std::string> stage1_run_args(const RunFlags& f, const std::string& uuid) {
+  std::vector<std::string> a;
+  if (f.debug) a.push_back("--debug");
+  if (!f.net.empty()) a.push_back("--net=" + join(f.net, ","));
+  if (f.interactive) a.push_back("--interactive");
+  if (!f.local_config.empty()) a.push_back("--local-config=" + f.local_config);
+  if (!f.hostname.empty()) a.push_back("--hostname=" + f.hostname);
+  for (const auto& d : f.dns) a.push_back("--dns=" + d);
+  if (f.disable_capabilities) a.push_back("--disable-capabilities-restriction");
+  if (f.disable_paths) a.push_back("--disable-paths");
+  if (f.disable_seccomp) a.push_back("--disable-seccomp");
+  a.push_back(uuid);
+  return a;
+}
+
+void exec_pod(Pod& pod, const RunFlags& flags, const Logger& log) {
+  if (!pod.holds_lock() || pod.dir_state() != DirState::run)
+    throw Error("running pod " + pod.uuid() + " that is not locked in run/ (a bug)");
+  with_context("running pod " + pod.uuid(), [&] {
+    Stage1Image stage1 = load_stage1(pod);
+    std::string entry = stage1.entrypoint(kEntrypointRun);
+    if (entry.empty()) {
+      Error e("the stage1 image " + stage1.manifest.name + " declares no " + kEntrypointRun +
+              " entrypoint");
+      e.set_hint("choose a stage1 image with --stage1-path/--stage1-name");
+      throw e;
+    }
+    enter_private_mount_namespace();
+    mount_pod_rootfs(pod, stage1, pod.data_dir(), log);
+    std::string dir = pod.path();
+    check_sys(::chdir(dir.c_str()), "entering pod directory " + dir);
+    UniqueFd lock_fd = pod.inheritable_lock_fd();
+    std::string fd_text = std::to_string(lock_fd.get());
+    std::vector<std::string> argv = {dir + "/" + pod_file::kStage1Rootfs + entry};
+    for (auto& a : stage1_run_args(flags, pod.uuid())) argv.push_back(std::move(a));
+    log.debug("executing " + join(argv, " ") + " with RKT_LOCK_FD=" + fd_text);
+    exec_with_env(argv[0], argv, {{"RKT_LOCK_FD", fd_text}, {"POD_LOCK_FD", fd_text}});
+  });
+  throw Error("unreachable");  // exec_with_env either execs or throws
+}
+
+}  // namespace pod::pods

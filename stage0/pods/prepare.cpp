@@ -1,0 +1,98 @@
+#include "stage0/pods/prepare.hpp"
+
+#include "common/error.hpp"
+#include "common/fs.hpp"
+
+namespace pod::pods {
+
+namespace {
+
+aci::PodManifest manifest_from_file(const std::string& file, store::Store& store,
+                                    const ImageSourceOptions& sources, const Logger& log) {
+  return with_context("reading --pod-manifest " + file, [&] {
+    auto m = aci::PodManifest::parse(read_file(file));
+    if (m.apps.empty()) throw Error("the pod manifest has no apps");
+    for (auto& app : m.apps) {
+      with_context("app " + app.name, [&] {
+        if (!app.image.id.empty()) {
+          app.image.id = store.get(app.image.id).id;
+        } else {
+          std::string ref = app.image.name;
+          if (!app.image.labels.empty()) {
+            aci::ImageReference r{app.image.name, app.image.labels};
+            ref = aci::format_image_reference(r);
+          }
+          app.image.id = resolve_image(store, ref, sources, log);
+        }
+      });
+    }
+    return m;
+  });
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  make_dirs(path.substr(0, path.rfind('/')));
+  write_file_atomic(path, text);
+}
+
+}  // namespace
+
+Pod prepare_pod(const std::string& data_dir, store::Store& store, const PrepareRequest& req,
+                const Logger& log) {
+  // Everything that can fail for a user's mistake happens before the pod directory exists.
+  aci::PodManifest manifest;
+  if (req.pod_manifest_file) {
+    manifest = manifest_from_file(*req.pod_manifest_file, store, req.sources, log);
+  } else {
+    std::vector<ResolvedImage> images;
+    for (const auto& app : req.apps) {
+      std::string id = with_context("resolving image " + app.image,
+                                    [&] { return resolve_image(store, app.image, req.sources, log); });
+      images.push_back({id, store.get(id).manifest()});
+    }
+    manifest = build_pod_manifest(req.apps, images, req.pod);
+  }
+  std::string stage1_id = resolve_stage1(store, req.stage1, req.sources, log);
+
+  Pod pod = Pod::create(data_dir);
+  try {
+    with_context("preparing pod " + pod.uuid(), [&] {
+      std::string dir = pod.path();
+      // The store keeps a tree while its RenderedTree is held; once treeStoreID names it,
+      // the file protects it (store.hpp), so the holds end with this scope.
+      std::vector<store::RenderedTree> holds;
+      holds.push_back(with_context("rendering the stage1 image",
+                                   [&] { return store.render(stage1_id); }));
+      const auto& s1 = holds.back();
+      write_text(dir + "/" + pod_file::kStage1Manifest, read_file(s1.manifest_path()));
+      write_text(dir + "/" + pod_file::kStage1TreeStoreId, s1.tree_id);
+      make_dirs(dir + "/" + pod_file::kStage1Rootfs);
+      make_dirs(dir + "/" + pod_file::kStage1Upper);
+      make_dirs(dir + "/" + pod_file::kStage1Work);
+      for (const auto& app : manifest.apps) {
+        holds.push_back(with_context("rendering image " + app.image.name + " for app " + app.name,
+                                     [&] { return store.render(app.image.id); }));
+        const auto& tree = holds.back();
+        std::string info = app_info_dir(dir, app.name);
+        write_text(info + "/manifest", read_file(tree.manifest_path()));
+        write_text(info + "/treeStoreID", tree.tree_id);
+        std::string ov = app_overlay_dir(dir, app.name);
+        make_dirs(ov + "/upper");
+        make_dirs(ov + "/work");
+      }
+      // Written last: a pod with a manifest is complete.
+      write_file_atomic(dir + "/" + pod_file::kManifest, manifest.serialize());
+      log.debug("prepared pod " + pod.uuid() + " in " + dir);
+    });
+  } catch (...) {
+    try {
+      pod.destroy();
+    } catch (const Error& e) {
+      log.warn("cleaning up the failed pod " + pod.uuid() + ": " + e.what());
+    }
+    throw;
+  }
+  return pod;
+}
+
+}  // namespace pod::pods

@@ -1,0 +1,159 @@
+#include "stage0/pods/stage1_exec.hpp"
+
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "common/error.hpp"
+#include "common/fs.hpp"
+#include "common/mount.hpp"
+#include "common/process.hpp"
+#include "common/strings.hpp"
+#include "stage0/store/layout.hpp"
+
+extern char** environ;
+
+namespace pod::pods {
+
+std::string Stage1Image::entrypoint(std::string_view annotation) const {
+  return manifest.annotations.get(annotation).value_or("");
+}
+
+std::string tree_rootfs(const std::string& data_dir, const std::string& tree_id) {
+  store::Layout layout{path_join(data_dir, "cas")};
+  return layout.tree(tree_id) + "/rootfs";
+}
+
+Stage1Image load_stage1(const Pod& pod) {
+  return with_context("reading the stage1 of pod " + pod.uuid(), [&] {
+    Stage1Image s;
+    s.tree_id = std::string(trim(read_file(pod.file(pod_file::kStage1TreeStoreId))));
+    s.tree_rootfs = tree_rootfs(pod.data_dir(), s.tree_id);
+    s.manifest = aci::ImageManifest::parse(read_file(pod.file(pod_file::kStage1Manifest)));
+    return s;
+  });
+}
+
+void enter_private_mount_namespace() {
+  check_sys(::unshare(CLONE_NEWNS), "creating a mount namespace for the pod");
+  // Slave, not private: host mounts made later still show inside, ours never leak out.
+  (void)mount_or_throw("none", "/", "", MS_REC | MS_SLAVE);
+}
+
+namespace {
+
+void copy_tree(const std::string& from, const std::string& to) {
+  make_dirs(to);
+  auto res = run_command({"cp", "-a", "--reflink=auto", from + "/.", to + "/"});
+  if (res.exit_code != 0)
+    throw Error("copying " + from + " to " + to + ": " + std::string(trim(res.err)));
+}
+
+// Mounts an overlay (or copies when overlayfs is refused). The guard is released: the
+// mount lives as long as the pod's namespace.
+void overlay_or_copy(const std::string& lower, const std::string& upper, const std::string& work,
+                     const std::string& target, const Logger& log) {
+  make_dirs(upper);
+  make_dirs(work);
+  make_dirs(target);
+  std::string opts = "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work;
+  if (::mount("overlay", target.c_str(), "overlay", 0, opts.c_str()) == 0) return;
+  int err = errno;
+  if (err != EINVAL && err != ENODEV && err != EOPNOTSUPP && err != EPERM)
+    throw_errno("mounting overlay at " + target, err);
+  log.debug("overlayfs refused at " + target + " (" + std::strerror(err) +
+            "): copying the tree instead, which costs time proportional to the image");
+  if (!path_exists(target + "/.pod-copied")) {
+    copy_tree(lower, target);
+    write_file_atomic(target + "/.pod-copied", "");
+  }
+}
+
+}  // namespace
+
+void mount_pod_rootfs(const Pod& pod, const Stage1Image& stage1, const std::string& data_dir,
+                      const Logger& log) {
+  std::string dir = pod.path();
+  std::string s1root = dir + "/" + pod_file::kStage1Rootfs;
+  with_context("mounting the stage1 rootfs of pod " + pod.uuid(), [&] {
+    overlay_or_copy(stage1.tree_rootfs, dir + "/" + pod_file::kStage1Upper,
+                    dir + "/" + pod_file::kStage1Work, s1root, log);
+  });
+  auto manifest = aci::PodManifest::parse(read_file(pod.file(pod_file::kManifest)));
+  for (const auto& app : manifest.apps) {
+    with_context("mounting the rootfs of app " + app.name, [&] {
+      std::string tree_id(trim(read_file(app_info_dir(dir, app.name) + "/treeStoreID")));
+      std::string ov = app_overlay_dir(dir, app.name);
+      overlay_or_copy(tree_rootfs(data_dir, tree_id), ov + "/upper", ov + "/work",
+                      app_rootfs_in_stage1(s1root, app.name), log);
+    });
+  }
+}
+
+void exec_with_env(const std::string& path, const std::vector<std::string>& argv,
+                   const std::map<std::string, std::string>& extra_env) {
+  std::vector<std::string> env_s;
+  for (char** e = environ; *e; ++e) {
+    std::string_view kv(*e);
+    std::string key(kv.substr(0, kv.find('=')));
+    if (!extra_env.count(key)) env_s.emplace_back(kv);
+  }
+  for (const auto& [k, v] : extra_env) env_s.push_back(k + "=" + v);
+  std::vector<char*> envp;
+  for (auto& s : env_s) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> argv_s = argv;
+  std::vector<char*> av;
+  for (auto& s : argv_s) av.push_back(s.data());
+  av.push_back(nullptr);
+  ::execve(path.c_str(), av.data(), envp.data());
+  int err = errno;
+  Error e("executing " + path, err);
+  if (err == ENOENT) e.set_hint("the stage1 image lacks this entrypoint; is it a stage1 image?");
+  throw e;
+}
+
+void exec_entrypoint_view(const Pod& pod, const Stage1Image& stage1, const std::string& annotation,
+                          const std::vector<std::string>& args,
+                          const std::map<std::string, std::string>& extra_env, const Logger& log) {
+  std::string entry = stage1.entrypoint(annotation);
+  if (entry.empty())
+    throw Error("the stage1 image " + stage1.manifest.name + " declares no " + annotation +
+                " entrypoint");
+  std::string s1root = pod.file(pod_file::kStage1Rootfs);
+  enter_private_mount_namespace();
+  make_dirs(s1root);
+  if (!path_exists(s1root + entry)) {  // already a copy (no overlayfs): use it as it is
+    (void)mount_or_throw(stage1.tree_rootfs, s1root, "", MS_BIND | MS_REC).release();
+    (void)mount_or_throw("none", s1root, "", MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC);
+  }
+  check_sys(::chdir(pod.path().c_str()), "entering pod directory " + pod.path());
+  std::vector<std::string> argv = {s1root + entry};
+  argv.insert(argv.end(), args.begin(), args.end());
+  log.debug("executing " + join(argv, " "));
+  exec_with_env(argv[0], argv, extra_env);
+}
+
+int run_entrypoint(const Pod& pod, const Stage1Image& stage1, const std::string& annotation,
+                   const std::vector<std::string>& args, const Logger& log) {
+  std::fflush(nullptr);
+  pid_t pid = ::fork();
+  if (pid < 0) throw_errno("forking for the stage1 " + annotation + " entrypoint");
+  if (pid == 0) {
+    try {
+      exec_entrypoint_view(pod, stage1, annotation, args, {}, log);
+    } catch (const Error& e) {
+      std::fprintf(stderr, "pod: error: %s\n", e.what());
+    }
+    ::_exit(127);
+  }
+  ChildProcess child(pid);
+  return exit_code_of(child.wait());
+}
+
+}  // namespace pod::pods

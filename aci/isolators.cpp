@@ -108,9 +108,11 @@ Isolator Isolator::from_json(const json& j, const std::string& field) {
   Isolator iso;
   iso.name = required_string(j, "name", field);
   validate_ac_identifier(iso.name, member(field, "name"));
-  const json* value = find(j, "value");
-  if (value) iso.value = *value;
   const std::string value_field = member(field, "value");
+  // The spec's Isolator type requires "value", though for an isolator we do not know it may be null.
+  if (!j.contains("value")) throw ValidationError(value_field, "is required");
+  iso.value = j["value"];
+  const json* value = find(j, "value");
   const auto& n = iso.name;
   bool known = is_one_of(n, {kIsolatorCpu, kIsolatorMemory, kIsolatorNetworkBandwidth, kIsolatorBlockBandwidth,
                              kIsolatorBlockIops, kIsolatorCapsRetain, kIsolatorCapsRemove, kIsolatorNoNewPrivs,
@@ -139,7 +141,7 @@ Isolator Isolator::from_json(const json& j, const std::string& field) {
 json Isolator::to_json() const {
   json out = json::object();
   out["name"] = name;
-  if (!value.is_null()) out["value"] = value;
+  out["value"] = value;
   return out;
 }
 
@@ -153,8 +155,10 @@ void validate_isolator_list(const std::vector<Isolator>& isolators, const std::s
   for (size_t i = 0; i < isolators.size(); ++i) {
     const auto& name = isolators[i].name;
     const std::string item = member(index(field, i), "name");
-    // Per-device limits may repeat; everything else the spec allows once.
-    bool may_repeat = name == kIsolatorBlockBandwidth || name == kIsolatorBlockIops ||
+    // Per-device limits may repeat, and so may capability sets and no-new-privileges (the
+    // reference implementation allows them more than once); everything else only once.
+    bool may_repeat = name == kIsolatorBlockBandwidth || name == kIsolatorBlockIops || name == kIsolatorCapsRetain ||
+                      name == kIsolatorCapsRemove || name == kIsolatorNoNewPrivs ||
                       std::holds_alternative<std::monostate>(isolators[i].parsed);
     if (!seen.insert(name).second && !may_repeat)
       throw ValidationError(item, "\"" + name + "\" is given more than once");

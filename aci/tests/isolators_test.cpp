@@ -199,8 +199,10 @@ TEST_CASE("isolator names and unknown isolators") {
   auto sysctl = isolator("os/unix/sysctl", {{"net.ipv4.tcp_mtu_probing", "1"}});
   CHECK(std::holds_alternative<std::monostate>(sysctl.parsed));
   CHECK(sysctl.to_json() == json{{"name", "os/unix/sysctl"}, {"value", {{"net.ipv4.tcp_mtu_probing", "1"}}}});
-  auto no_value = Isolator::from_json({{"name", "example.com/flag"}}, "isolators[0]");
-  CHECK(no_value.to_json() == json{{"name", "example.com/flag"}});
+  auto null_value = Isolator::from_json({{"name", "example.com/flag"}, {"value", nullptr}}, "isolators[0]");
+  CHECK(null_value.to_json() == json{{"name", "example.com/flag"}, {"value", nullptr}});
+  CHECK_THROWS_WITH_AS((void)Isolator::from_json({{"name", "example.com/flag"}}, "isolators[0]"),
+                       "isolators[0].value: is required", ValidationError);
   CHECK_THROWS_WITH_AS((void)Isolator::from_json({{"value", 1}}, "isolators[0]"), "isolators[0].name: is required",
                        ValidationError);
   CHECK_THROWS_WITH_AS((void)Isolator::from_json({{"name", "Resource/CPU"}}, "isolators[0]"),
@@ -234,7 +236,7 @@ TEST_CASE("isolator lists: no duplicates, retain and remove sets exclude each ot
   json iops2 = {{"name", "resource/block-iops"}, {"value", {{"device", "/dev/sdb"}, {"limit", "10"}}}};
   json unknown = {{"name", "example.com/x"}, {"value", 1}};
 
-  parse_all(json{caps_retain, sc_remove, mem, iops, iops2, unknown, unknown});
+  parse_all(json{caps_retain, sc_remove, mem, iops, iops2, unknown, unknown, caps_retain});
   CHECK_THROWS_WITH_AS(parse_all(json{caps_retain, mem, caps_remove}),
                        "app.isolators[2].name: \"os/linux/capabilities-remove-set\" cannot be used together with "
                        "\"os/linux/capabilities-retain-set\": keep one of them",
@@ -243,4 +245,6 @@ TEST_CASE("isolator lists: no duplicates, retain and remove sets exclude each ot
                        ValidationError);
   CHECK_THROWS_WITH_AS(parse_all(json{mem, mem}),
                        "app.isolators[1].name: \"resource/memory\" is given more than once", ValidationError);
+  CHECK_THROWS_WITH_AS(parse_all(json{sc_remove, sc_remove}), doctest::Contains("is given more than once"),
+                       ValidationError);
 }

@@ -39,6 +39,7 @@ UrlParts parse_url(std::string_view url) {
   out.scheme = part(u.get(), CURLUPART_SCHEME);
   for (auto& c : out.scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   out.host = part(u.get(), CURLUPART_HOST);
+  for (auto& c : out.host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (out.host.size() > 2 && out.host.front() == '[' && out.host.back() == ']')
     out.host = out.host.substr(1, out.host.size() - 2);
   std::string port = part(u.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);

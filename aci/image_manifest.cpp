@@ -76,6 +76,6 @@ json ImageManifest::to_json() const {
   return out;
 }
 
-std::string ImageManifest::serialize() const { return to_json().dump(4); }
+std::string ImageManifest::serialize() const { return dump_manifest(to_json()); }
 
 }  // namespace pod::aci

@@ -31,6 +31,16 @@ json parse_text(std::string_view text) {
   }
 }
 
+std::string dump_manifest(const json& j) {
+  try {
+    return j.dump(4);
+  } catch (const json::type_error& e) {
+    std::string what = e.what();
+    if (auto bracket = what.find("] "); bracket != std::string::npos) what = what.substr(bracket + 2);
+    throw ValidationError("", "cannot be written as JSON: " + what);
+  }
+}
+
 namespace {
 const char* type_name(const json& j) { return j.type_name(); }
 }  // namespace

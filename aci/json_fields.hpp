@@ -25,6 +25,10 @@ using nlohmann::json;
 // Parses JSON text; malformed input becomes a ValidationError carrying the parser's position.
 [[nodiscard]] json parse_text(std::string_view text);
 
+// Pretty JSON text of a manifest. A string that is not valid UTF-8 (set programmatically,
+// say from a command-line argument) cannot be written as JSON: that is a ValidationError.
+[[nodiscard]] std::string dump_manifest(const json& j);
+
 void require_object(const json& j, const std::string& field);
 void require_array(const json& j, const std::string& field);
 

@@ -207,7 +207,7 @@ json PodManifest::to_json() const {
   return out;
 }
 
-std::string PodManifest::serialize() const { return to_json().dump(4); }
+std::string PodManifest::serialize() const { return dump_manifest(to_json()); }
 
 const RuntimeApp* PodManifest::find_app(std::string_view name) const {
   for (const auto& a : apps)

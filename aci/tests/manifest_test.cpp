@@ -137,6 +137,15 @@ TEST_CASE("serialisation starts with acKind and acVersion and omits empty option
   CHECK(m.to_json()["app"] == json{{"user", "0"}, {"group", "0"}});
 }
 
+TEST_CASE("strings that are not UTF-8 are refused, when reading and when writing") {
+  CHECK_THROWS_WITH_AS((void)ImageManifest::parse("{\"acKind\": \"Image\xffManifest\"}"),
+                       doctest::Contains("malformed JSON"), ValidationError);
+  ImageManifest m;
+  m.name = "example.com/app";
+  m.annotations.set("note", "\xff\xfe");
+  CHECK_THROWS_WITH_AS((void)m.serialize(), doctest::Contains("cannot be written as JSON"), ValidationError);
+}
+
 TEST_CASE("malformed JSON names the parser's position") {
   try {
     (void)ImageManifest::parse("{\n  \"acKind\": \"ImageManifest\",\n  \"name\": }");

@@ -113,6 +113,7 @@ Isolator Isolator::from_json(const json& j, const std::string& field) {
   if (!j.contains("value")) throw ValidationError(value_field, "is required");
   iso.value = j["value"];
   const json* value = find(j, "value");
+  iso.extra = unknown_members(j, {"name", "value"});
   const auto& n = iso.name;
   bool known = is_one_of(n, {kIsolatorCpu, kIsolatorMemory, kIsolatorNetworkBandwidth, kIsolatorBlockBandwidth,
                              kIsolatorBlockIops, kIsolatorCapsRetain, kIsolatorCapsRemove, kIsolatorNoNewPrivs,
@@ -142,6 +143,7 @@ json Isolator::to_json() const {
   json out = json::object();
   out["name"] = name;
   out["value"] = value;
+  merge_extra(out, extra);
   return out;
 }
 

@@ -51,6 +51,7 @@ struct Isolator {
   std::variant<std::monostate, ResourceIsolator, CapabilitiesIsolator, SeccompIsolator, BoolIsolator,
                IntIsolator>
       parsed;  // monostate for isolators this implementation does not know
+  nlohmann::json extra = nlohmann::json::object();  // unknown fields beside name and value, kept
 
   // Parses and validates a known isolator's value (an unknown name is kept, not an error).
   static Isolator from_json(const nlohmann::json& j, const std::string& field);

@@ -218,6 +218,8 @@ TEST_CASE("isolators serialise exactly as written") {
   CHECK(iso.to_json() == json{{"name", "resource/cpu"}, {"value", value}});
   auto again = Isolator::from_json(iso.to_json(), "x");
   CHECK(again.to_json() == iso.to_json());
+  json with_extra = {{"name", "os/linux/no-new-privileges"}, {"value", true}, {"x-note", "kept"}};
+  CHECK(Isolator::from_json(with_extra, "x").to_json() == with_extra);
 }
 
 TEST_CASE("isolator lists: no duplicates, retain and remove sets exclude each other") {

@@ -11,18 +11,11 @@ Command image_build_command();
 Command image_validate_command();
 Command image_cat_manifest_command();
 Command fetch_command();
+Command image_list_command();
+Command image_rm_command();
+Command image_export_command();
+Command image_extract_command();
+Command image_render_command();
+Command image_gc_command();
 
-// pods
-Command run_command();
-Command prepare_command();
-Command run_prepared_command();
-Command list_command();
-Command status_command();
-Command enter_command();
-Command stop_command();
-Command rm_command();
-Command gc_command();
-Command cat_manifest_command();
-Command export_command();
-Command config_command();
 }  // namespace pod::cli

@@ -93,7 +93,7 @@ GcResult Store::gc(const GcOptions& opts) {
     // Images not used within the grace period.
     int64_t cutoff = unix_now() - opts.grace_period_seconds;
     for (const auto& img : list()) {
-      if (img.last_used >= cutoff) continue;
+      if (img.last_used > cutoff) continue;  // used within the grace period
       if (!opts.dry_run) {
         try {
           remove(img.id);

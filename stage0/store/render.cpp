@@ -110,6 +110,33 @@ void extract_layer(const Layout& layout, const std::string& id, int dirfd) {
   }
 }
 
+// Builds <tree>/rootfs from the chain's blobs and <tree>/manifest from the top
+// image; `scratch` (on the same file system) holds each upper layer meanwhile.
+void build_tree(const Layout& layout, const std::vector<std::string>& chain,
+                const ImageRecord& top, const std::string& tree, const std::string& scratch) {
+  make_dirs(tree + "/rootfs", 0755);
+  UniqueFd rootfs = open_fd(tree + "/rootfs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+  for (size_t i = 0; i < chain.size(); ++i) {
+    if (i == 0) {
+      extract_layer(layout, chain[i], rootfs.get());
+      continue;
+    }
+    // Each upper layer is extracted on its own, then moved over the ones below.
+    std::string layer = scratch + "/layer";
+    make_dirs(layer, 0755);
+    {
+      UniqueFd layer_fd = open_fd(layer, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+      extract_layer(layout, chain[i], layer_fd.get());
+      merge_layer(layer_fd.get(), rootfs.get(), "rootfs");
+    }
+    remove_tree(layer);
+  }
+  apply_path_whitelist(rootfs.get(), top.manifest().path_whitelist);
+  write_file_atomic(tree + "/manifest", top.manifest_text);
+  // Durable before the rename publishes it: after a power cut a tree is whole or absent.
+  if (::syncfs(rootfs.get()) < 0) throw_errno("syncing the file system of " + tree);
+}
+
 }  // namespace
 
 RenderedTree Store::render(const std::string& image_id, const DependencyFetcher& fetch) {
@@ -136,28 +163,7 @@ RenderedTree Store::render(const std::string& image_id, const DependencyFetcher&
                  std::to_string(t.chain.size()) + " image(s)");
       Workspace ws = make_workspace(layout, "render-");
       std::string tree = ws.path() + "/tree";
-      make_dirs(tree + "/rootfs", 0755);
-      UniqueFd rootfs = open_fd(tree + "/rootfs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-      for (size_t i = 0; i < t.chain.size(); ++i) {
-        const std::string& id = t.chain[i];
-        if (i == 0) {
-          extract_layer(layout, id, rootfs.get());
-          continue;
-        }
-        // Each upper layer is extracted on its own, then moved over the ones below.
-        std::string layer = ws.path() + "/layer";
-        make_dirs(layer, 0755);
-        {
-          UniqueFd layer_fd = open_fd(layer, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-          extract_layer(layout, id, layer_fd.get());
-          merge_layer(layer_fd.get(), rootfs.get(), "rootfs");
-        }
-        remove_tree(layer);
-      }
-      ImageRecord rec = get(top);
-      apply_path_whitelist(rootfs.get(), rec.manifest().path_whitelist);
-      write_file_atomic(tree + "/manifest", rec.manifest_text);
-      if (::syncfs(rootfs.get()) < 0) throw_errno("syncing the file system of " + tree);
+      build_tree(layout, t.chain, get(top), tree, ws.path());
       if (::rename(tree.c_str(), t.dir.c_str()) < 0)
         throw_errno("moving the rendered tree into place at " + t.dir);
       sync_dir(layout.trees());
@@ -172,6 +178,23 @@ RenderedTree Store::render(const std::string& image_id, const DependencyFetcher&
         .run();
     for (const auto& id : t.chain) touch(id);
     return t;
+  });
+}
+
+std::vector<std::string> Store::render_to(const std::string& image_id, const std::string& dir,
+                                          const DependencyFetcher& fetch) {
+  return with_context("rendering image " + image_id + " into " + dir, [&] {
+    std::vector<std::string> chain = dependency_chain(image_id, fetch);
+    if (path_exists(dir)) throw Error(dir + " already exists", EEXIST);
+    std::string parent = dir.find('/') == std::string::npos ? "." : dir.substr(0, dir.find_last_of('/'));
+    if (parent.empty()) parent = "/";
+    // Built beside the target, so the last step is one rename.
+    TempPath scratch = make_temp_dir(parent, ".pod-render-");
+    std::string tree = scratch.path() + "/tree";
+    build_tree(db_->layout, chain, get(chain.back()), tree, scratch.path());
+    if (::rename(tree.c_str(), dir.c_str()) < 0) throw_errno("moving the rendered tree to " + dir);
+    for (const auto& id : chain) touch(id);
+    return chain;
   });
 }
 

@@ -135,6 +135,11 @@ class Store {
   // reuse it), honouring the top image's pathWhitelist. Touches the images.
   [[nodiscard]] RenderedTree render(const std::string& image_id,
                                     const DependencyFetcher& fetch = {});
+  // Renders like render() into `dir` instead of the store (for `pod image render`):
+  // `dir` must not exist, its parent must. Writes dir/manifest and dir/rootfs.
+  // Returns the chain applied.
+  std::vector<std::string> render_to(const std::string& image_id, const std::string& dir,
+                                     const DependencyFetcher& fetch = {});
   [[nodiscard]] std::vector<TreeRecord> list_trees() const;
   [[nodiscard]] std::string tree_path(const std::string& tree_id) const;
 

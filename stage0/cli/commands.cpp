@@ -18,6 +18,18 @@ const std::vector<Command>& all_commands() {
     v.push_back(image_extract_command());
     v.push_back(image_render_command());
     v.push_back(image_gc_command());
+    v.push_back(run_command());
+    v.push_back(prepare_command());
+    v.push_back(run_prepared_command());
+    v.push_back(list_command());
+    v.push_back(status_command());
+    v.push_back(enter_command());
+    v.push_back(stop_command());
+    v.push_back(rm_command());
+    v.push_back(gc_command());
+    v.push_back(cat_manifest_command());
+    v.push_back(export_command());
+    v.push_back(config_command());
     return v;
   }();
   return commands;

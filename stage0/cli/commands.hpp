@@ -18,4 +18,17 @@ Command image_extract_command();
 Command image_render_command();
 Command image_gc_command();
 
+// pods
+Command run_command();
+Command prepare_command();
+Command run_prepared_command();
+Command list_command();
+Command status_command();
+Command enter_command();
+Command stop_command();
+Command rm_command();
+Command gc_command();
+Command cat_manifest_command();
+Command export_command();
+Command config_command();
 }  // namespace pod::cli

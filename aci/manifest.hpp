@@ -76,7 +76,8 @@ struct ImageManifest {
   Annotations annotations;
   nlohmann::json extra = nlohmann::json::object();  // unknown top-level fields, kept
 
-  // Throws ValidationError naming the field and rule; `source` (a file name) prefixes errors.
+  // Throws ValidationError naming the field (a JSON path) and the rule; callers add the file
+  // or image name with pod::with_context.
   static ImageManifest parse(std::string_view json_text);
   static ImageManifest from_json(const nlohmann::json& j);
   [[nodiscard]] nlohmann::json to_json() const;

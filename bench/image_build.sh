@@ -19,11 +19,15 @@ cat > "$tree/manifest" <<'JSON'
 {"acKind":"ImageManifest","acVersion":"0.8.11","name":"example.com/bench","labels":[{"name":"os","value":"linux"},{"name":"arch","value":"amd64"}]}
 JSON
 for i in 1 2 3 4; do head -c 25M /dev/urandom > "$tree/rootfs/data/random-$i.bin"; done
-base64 -w 76 /dev/urandom | head -c 25M > "$tree/rootfs/data/base64.txt"
-seq 1 2000000 | awk '{printf "2026-11-25T10:%02d:%02d host app[%d]: request %d served in %d ms\n", ($1/60)%60, $1%60, $1%977, $1, $1%250}' \
-  | head -c 25M > "$tree/rootfs/data/app.log"
+# The generators on the left of `head` die of SIGPIPE by design: not a failure.
+text() { { base64 -w 76 /dev/urandom || true; } | head -c "$1"; }
+log_lines() {
+  { seq 1 2000000 || true; } | { awk '{printf "2026-11-25T10:%02d:%02d host app[%d]: request %d served in %d ms\n", ($1/60)%60, $1%60, $1%977, $1, $1%250}' || true; } | head -c "$1"
+}
+text 25M > "$tree/rootfs/data/base64.txt"
+log_lines 25M > "$tree/rootfs/data/app.log"
 head -c 25M /dev/urandom > "$work/small-random"
-base64 -w 76 /dev/urandom | head -c 25M > "$work/small-text"
+text 25M > "$work/small-text"
 for d in $(seq 0 49); do
   mkdir -p "$tree/rootfs/small/d$d"
   for f in $(seq 0 49); do

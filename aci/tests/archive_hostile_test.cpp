@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <grp.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -340,4 +342,43 @@ TEST_CASE("rootfs_only puts rootfs contents directly in the target") {
   CHECK_FALSE(fx.exists("manifest"));
   CHECK_FALSE(fx.exists("rootfs"));
   CHECK(info.manifest.name == "example.com/test");
+}
+
+TEST_CASE("as an unprivileged user: device nodes skipped, setuid bits dropped, owners not set") {
+  if (::geteuid() != 0) return;  // needs root to become nobody
+  ArchiveFixture fx;
+  TarBuilder t;
+  t.manifest().owner(1234, 5678);
+  t.device("rootfs/null", AE_IFCHR, 1, 3).file("rootfs/suid", "x", 04755);
+  write_file_atomic(fx.aci, t.finish());
+  const uid_t nobody = 65534;
+  REQUIRE(::chmod(fx.root.path().c_str(), 0755) == 0);
+  REQUIRE(::chown(fx.target.c_str(), nobody, nobody) == 0);
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    // The child reports through its exit status only: doctest is not fork-safe.
+    if (::setgroups(0, nullptr) < 0 || ::setgid(nobody) < 0 || ::setuid(nobody) < 0) ::_exit(100);
+    int status = 0;
+    try {
+      UniqueFd dir = open_dir(fx.target);
+      AciReadOptions opts;
+      opts.extract_dirfd = dir.get();
+      AciInfo info = read_aci_file(fx.aci, opts);
+      if (info.skipped_device_nodes != 1) status |= 2;
+    } catch (...) {
+      ::_exit(101);
+    }
+    ::_exit(status);
+  }
+  int wstatus = 0;
+  REQUIRE(::waitpid(pid, &wstatus, 0) == pid);
+  REQUIRE(WIFEXITED(wstatus));
+  CHECK(WEXITSTATUS(wstatus) == 0);
+  CHECK_FALSE(fx.exists("rootfs/null"));
+  struct stat st = fx.lstat_of("rootfs/suid");
+  CHECK(S_ISREG(st.st_mode));
+  CHECK((st.st_mode & 07777) == 0755);
+  CHECK(st.st_uid == nobody);
+  CHECK(fx.outside_empty());
 }

@@ -16,6 +16,7 @@ Command run_command() {
     ArgParser p(c);
     add_run_prepare_flags(p, true);
     RunPrepareArgs args = parse_run_prepare(p, inv, true);
+    args.request.durable = false;
     Logger log = inv.global.logger();
     std::optional<pods::Pod> pod;
     {

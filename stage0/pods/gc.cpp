@@ -76,7 +76,7 @@ void discard_pod(Pod& pod, const Logger& log, const std::vector<std::string>* mo
 GcReport gc_pods(const std::string& data_dir, const GcOptions& opts, const Logger& log) {
   GcReport report;
   ensure_pod_dirs(data_dir);
-  const int64_t now = now_ns();
+  int64_t now = now_ns();
   auto fail = [&](const std::string& uuid, const Error& e) {
     report.failed.push_back(uuid + ": " + e.what());
     log.warn(std::string("gc: pod ") + uuid + ": " + e.what());
@@ -108,6 +108,7 @@ GcReport gc_pods(const std::string& data_dir, const GcOptions& opts, const Logge
 
   // Sweeping: one read of the mount table for every pod.
   std::vector<std::string> mounts = mounts_below_pods(data_dir);
+  now = now_ns();  // after marking, so --grace-period=0 sweeps what was just marked
   const int64_t grace_ns = std::chrono::nanoseconds(opts.grace_period).count();
   for (DirState s : {DirState::exited_garbage, DirState::garbage}) {
     for (const auto& loc : list_pods(data_dir)) {

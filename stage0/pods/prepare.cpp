@@ -1,6 +1,10 @@
 #include "stage0/pods/prepare.hpp"
 
+#include <fcntl.h>
+#include <cstdio>
+
 #include "common/error.hpp"
+#include "common/fd.hpp"
 #include "common/fs.hpp"
 
 namespace pod::pods {
@@ -30,9 +34,13 @@ aci::PodManifest manifest_from_file(const std::string& file, store::Store& store
   });
 }
 
+// A file of the new pod. No temp file, rename or fsync: the pod is invisible to every
+// reader until its manifest exists, and a crash before that leaves an aborted preparation
+// that gc removes whole, so durability would only cost start time.
 void write_text(const std::string& path, const std::string& text) {
   make_dirs(path.substr(0, path.rfind('/')));
-  write_file_atomic(path, text);
+  UniqueFd fd = open_fd(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+  write_all(fd.get(), text, path);
 }
 
 }  // namespace
@@ -80,8 +88,16 @@ Pod prepare_pod(const std::string& data_dir, store::Store& store, const PrepareR
         make_dirs(ov + "/upper");
         make_dirs(ov + "/work");
       }
-      // Written last: a pod with a manifest is complete.
-      write_file_atomic(dir + "/" + pod_file::kManifest, manifest.serialize());
+      // Written last, and atomically: a pod with a manifest is complete. Synced only for
+      // `pod prepare`, whose pod must survive a crash; `pod run`'s is used at once.
+      std::string manifest_path = dir + "/" + pod_file::kManifest;
+      if (req.durable) {
+        write_file_atomic(manifest_path, manifest.serialize());
+      } else {
+        write_text(manifest_path + ".tmp", manifest.serialize());
+        check_sys(::rename((manifest_path + ".tmp").c_str(), manifest_path.c_str()),
+                  "renaming " + manifest_path + ".tmp into place");
+      }
       log.debug("prepared pod " + pod.uuid() + " in " + dir);
     });
   } catch (...) {

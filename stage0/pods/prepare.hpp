@@ -22,6 +22,7 @@ struct PrepareRequest {
   std::optional<std::string> pod_manifest_file;  // --pod-manifest: used as it is
   Stage1Selection stage1;
   ImageSourceOptions sources;
+  bool durable = true;  // fsync the manifest (prepare); run uses the pod at once and skips it
 };
 
 // Returns the pod, exclusively locked, in prepare/ (the caller moves it to prepared/ or run/).

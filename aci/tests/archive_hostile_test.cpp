@@ -13,6 +13,7 @@
 #include "aci/tests/tar_builder.hpp"
 #include "common/error.hpp"
 #include "common/fs.hpp"
+#include "common/mount.hpp"
 
 using namespace pod;
 using namespace pod::aci;
@@ -380,5 +381,18 @@ TEST_CASE("as an unprivileged user: device nodes skipped, setuid bits dropped, o
   CHECK(S_ISREG(st.st_mode));
   CHECK((st.st_mode & 07777) == 0755);
   CHECK(st.st_uid == nobody);
+  CHECK(fx.outside_empty());
+}
+
+TEST_CASE("a full file system is reported with the entry and the path") {
+  if (::geteuid() != 0) return;  // mounting the small tmpfs needs root
+  ArchiveFixture fx;
+  MountGuard small = mount_or_throw("tmpfs", fx.target, "tmpfs", 0, "size=64k");
+  TarBuilder t;
+  t.manifest().dir("rootfs/data").file("rootfs/data/big", std::string(1 << 20, 'b'));
+  std::string msg = refusal(fx, t.finish());
+  CHECK(contains(msg, "entry \"rootfs/data/big\""));
+  CHECK(contains(msg, "writing data/big"));
+  CHECK(contains(msg, "No space left on device"));
   CHECK(fx.outside_empty());
 }

@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "aci/archive.hpp"
@@ -30,6 +32,11 @@ void make_image_dir(const std::string& dir) {
   REQUIRE(::symlink("/does/not/exist", (dir + "/rootfs/dangling").c_str()) == 0);
   REQUIRE(::link((dir + "/rootfs/bin/tool").c_str(), (dir + "/rootfs/bin/tool-link").c_str()) == 0);
   REQUIRE(::mkfifo((dir + "/rootfs/fifo").c_str(), 0600) == 0);
+  if (::geteuid() == 0) {
+    make_dirs(dir + "/rootfs/dev");
+    REQUIRE(::mknod((dir + "/rootfs/dev/null").c_str(), S_IFCHR | 0666, makedev(1, 3)) == 0);
+    REQUIRE(::chown((dir + "/rootfs/etc/config").c_str(), 1234, 5678) == 0);
+  }
   struct timespec ts[2] = {{1600000000, 0}, {1600000000, 0}};
   REQUIRE(::utimensat(AT_FDCWD, (dir + "/rootfs/etc/config").c_str(), ts, 0) == 0);
 }
@@ -106,6 +113,13 @@ TEST_CASE("build then read gives the same tree and image ID for every compressio
     CHECK(S_ISFIFO(a.st_mode));
     CHECK(is_directory(target + "/rootfs/etc/empty"));
     CHECK(read_file(target + "/rootfs/empty-file").empty());
+    if (::geteuid() == 0) {
+      REQUIRE(::lstat((target + "/rootfs/dev/null").c_str(), &a) == 0);
+      CHECK(S_ISCHR(a.st_mode));
+      CHECK(a.st_rdev == makedev(1, 3));
+      CHECK(c2.st_uid == 1234);
+      CHECK(c2.st_gid == 5678);
+    }
   }
 }
 
@@ -185,4 +199,33 @@ TEST_CASE("the image ID covers the end-of-archive padding") {
   AciInfo info = read_aci_file(fx.aci);
   CHECK(info.image_id == "sha512-" + sha512_hex(tar + std::string(1024, '\0')));
   CHECK(info.uncompressed_size == tar.size() + 1024);
+}
+
+TEST_CASE("extended attributes survive build and extraction, file capabilities included") {
+  ArchiveFixture fx;
+  std::string dir = fx.root.path() + "/src";
+  make_dirs(dir + "/rootfs/bin");
+  write_file_atomic(dir + "/manifest", minimal_manifest());
+  std::string ping = dir + "/rootfs/bin/ping";
+  write_file_atomic(ping, "binary", 0755);
+  if (::setxattr(ping.c_str(), "user.pod.note", "kept", 4, 0) < 0) return;  // no xattrs here
+  // VFS_CAP_REVISION_2 with the effective flag, permitting CAP_NET_RAW (13).
+  const unsigned char cap[20] = {0x01, 0, 0, 0x02, 0, 0x20, 0, 0};
+  bool caps = ::geteuid() == 0 && ::setxattr(ping.c_str(), "security.capability", cap, sizeof cap, 0) == 0;
+  std::string out = fx.root.path() + "/x.aci";
+  (void)write_aci(dir, out, {Compression::zstd, false});
+  UniqueFd tfd = open_dir(fx.target);
+  AciReadOptions opts;
+  opts.extract_dirfd = tfd.get();
+  (void)read_aci_file(out, opts);
+  std::string got = fx.target + "/rootfs/bin/ping";
+  char value[64] = {};
+  CHECK(::getxattr(got.c_str(), "user.pod.note", value, sizeof value) == 4);
+  CHECK(std::string(value, 4) == "kept");
+  if (caps) {
+    unsigned char back[20] = {};
+    // Restored after the owner: chown(2) would have cleared it.
+    CHECK(::getxattr(got.c_str(), "security.capability", back, sizeof back) == 20);
+    CHECK(std::equal(std::begin(cap), std::end(cap), std::begin(back)));
+  }
 }

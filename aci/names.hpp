@@ -9,15 +9,17 @@
 
 namespace pod::aci {
 
-// AC Identifier: lower-case alphanumerics and "-._~/" ; must start and end alphanumeric.
+// AC Identifier (image names, label, annotation and isolator names): runs of lower-case
+// alphanumerics joined by single "-._~/" characters, ^[a-z0-9]+([-._~/][a-z0-9]+)*$.
 [[nodiscard]] bool is_ac_identifier(std::string_view s);
-// AC Name: lower-case alphanumerics and '-', starts and ends alphanumeric (app, volume,
-// port, label and isolator names).
+// AC Name (app, volume, mount point and port names): runs of lower-case alphanumerics
+// joined by single '-', ^[a-z0-9]+(-[a-z0-9]+)*$.
 [[nodiscard]] bool is_ac_name(std::string_view s);
 // Throws ValidationError(field, rule) unless valid.
 void validate_ac_identifier(std::string_view s, const std::string& field);
 void validate_ac_name(std::string_view s, const std::string& field);
 // Turns an arbitrary string into a valid AC Name ("My_App" -> "my-app"), as rkt names apps.
+// Throws ValidationError when `s` has no letter or digit to keep.
 [[nodiscard]] std::string sanitize_ac_name(std::string_view s);
 
 // Semantic version 2.0.0 check for acVersion.

@@ -170,6 +170,15 @@ class ImageRmExportTest(StoreTestCase):
         self.pod("image", "rm", check=2)
         self.assert_store_consistent()
 
+    def test_cat_manifest_reads_stored_images_by_id_and_name(self):
+        image_id = self.fetch(self.make_image("example.com/cat", {"f": b"x"}, labels={"version": "2"}))
+        by_name = json.loads(self.pod("image", "cat-manifest", "example.com/cat:2", check=0).stdout)
+        self.assertEqual(by_name["name"], "example.com/cat")
+        by_id = self.pod("image", "cat-manifest", "--pretty-print=false", image_id[:24], check=0)
+        self.assertEqual(json.loads(by_id.stdout), by_name)
+        res = self.pod("image", "cat-manifest", "example.com/cat:3", check=1)
+        self.assertIn("example.com/cat:3", res.stderr)
+
     def test_a_removed_image_can_be_fetched_again(self):
         aci = self.make_image("example.com/again", {"f": b"x"})
         image_id = self.fetch(aci)

@@ -56,7 +56,7 @@ Command image_export_command() {
     store::ImageRecord img = image_for_argument(st, args[0]);
     with_context("exporting image " + img.id + " to " + out, [&] {
       if (!overwrite && ::access(out.c_str(), F_OK) == 0) {
-        throw Error(out + " already exists", EEXIST, "add --overwrite to replace it");
+        throw Error(out + " already exists", 0, "add --overwrite to replace it");
       }
       UniqueFd in = open_fd(st.blob_path(img.id), O_RDONLY);
       struct stat st_in;

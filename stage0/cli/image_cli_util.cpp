@@ -85,7 +85,7 @@ void place_tree(const std::string& dir_arg, bool overwrite, bool rootfs_only,
   std::string dir = strip_trailing_slashes(dir_arg);
   with_context("writing " + dir, [&] {
     bool exists = path_exists(dir);
-    if (exists && !overwrite) throw Error(dir + " already exists", EEXIST, "add --overwrite to replace it");
+    if (exists && !overwrite) throw Error(dir + " already exists", 0, "add --overwrite to replace it");
     auto slash = dir.find_last_of('/');
     std::string parent = slash == std::string::npos ? "." : (slash == 0 ? "/" : dir.substr(0, slash));
     TempPath work = make_temp_dir(parent, ".pod-image-");

@@ -27,11 +27,13 @@ Command fetch_command() {
         ("no-store", "same as --pull-policy=update (rkt compatibility)",
          cxxopts::value<bool>()->default_value("false"))
         ("full", "print full image IDs instead of shortened ones",
-         cxxopts::value<bool>()->default_value("false"))
-        ("images", "images to fetch", cxxopts::value<std::vector<std::string>>());
-    p.positional({"images"}, "IMAGE...");
+         cxxopts::value<bool>()->default_value("false"));
+    // Images are read from the unmatched arguments, not a cxxopts vector, which would
+    // split "example.com/app,version=1.0" at its commas.
+    p.positional({}, "IMAGE...");
     auto res = p.parse(inv.args, inv.global);
-    if (!res.count("images"))
+    const auto& images = res.unmatched();
+    if (images.empty())
       throw UsageError("pod fetch needs at least one IMAGE", 0,
                        "give a file, an https:// URL or an image name");
     auto settings = fetch_settings_from(inv.global);
@@ -46,7 +48,7 @@ Command fetch_command() {
     Logger log = inv.global.logger();
     store::Store st = store::Store::open(inv.global.dir, log);
     fetch::ImageFetcher fetcher(st, settings, log);
-    for (const auto& image : res["images"].as<std::vector<std::string>>()) {
+    for (const auto& image : images) {
       std::string id = fetcher.fetch(image);
       std::printf("%s\n", (full ? id : store::short_id(id)).c_str());
       std::fflush(stdout);  // a caller reading IDs line by line gets each as soon as it is known

@@ -12,6 +12,10 @@ const std::vector<Command>& all_commands() {
     v.push_back(image_validate_command());
     v.push_back(image_cat_manifest_command());
     v.push_back(fetch_command());
+    v.push_back(trust_command());
+    v.push_back(trust_list_command());
+    v.push_back(trust_rm_command());
+    v.push_back(image_verify_command());
     v.push_back(image_list_command());
     v.push_back(image_rm_command());
     v.push_back(image_export_command());

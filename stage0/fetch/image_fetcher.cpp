@@ -5,13 +5,13 @@
 
 #include <ctime>
 
-#include "aci/discovery.hpp"
 #include "aci/names.hpp"
 #include "aci/signature.hpp"
 #include "common/error.hpp"
 #include "common/fd.hpp"
 #include "common/fs.hpp"
 #include "common/strings.hpp"
+#include "stage0/fetch/discoverer.hpp"
 #include "stage0/fetch/image_source.hpp"
 #include "stage0/fetch/manifest_peek.hpp"
 #include "stage0/fetch/signature_store.hpp"
@@ -65,19 +65,20 @@ ImageFetcher::ImageFetcher(store::Store& store, FetchSettings settings, Logger l
       log_(log),
       trust_(settings_.local_config, settings_.system_config) {}
 
+HttpSettings make_http_settings(const FetchSettings& settings) {
+  HttpSettings hs;
+  hs.allow_http = settings.insecure_http;
+  hs.skip_tls_verify = settings.insecure_tls;
+  hs.ca_bundle = HttpSettings::ca_bundle_from_env();
+  hs.progress = settings.progress;
+  hs.auth = with_context("reading auth.d configuration", [&] {
+    return AuthConfig::load({settings.system_config, settings.local_config, settings.user_config});
+  });
+  return hs;
+}
+
 HttpClient& ImageFetcher::http() {
-  if (!http_) {
-    HttpSettings hs;
-    hs.allow_http = settings_.insecure_http;
-    hs.skip_tls_verify = settings_.insecure_tls;
-    hs.ca_bundle = HttpSettings::ca_bundle_from_env();
-    hs.progress = settings_.progress;
-    hs.auth = with_context("reading auth.d configuration", [&] {
-      return AuthConfig::load(
-          {settings_.system_config, settings_.local_config, settings_.user_config});
-    });
-    http_.emplace(std::move(hs), log_);
-  }
+  if (!http_) http_.emplace(make_http_settings(settings_), log_);
   return *http_;
 }
 
@@ -183,58 +184,6 @@ std::string ImageFetcher::fetch_url(const std::string& url, const std::string& d
   return id;
 }
 
-ImageFetcher::Discovered ImageFetcher::discover(const std::string& name, const LabelList& labels,
-                                                bool need_image) {
-  aci::TemplateValues values;
-  for (const auto& [k, v] : labels) values[k] = v;
-  Discovered out;
-  std::vector<std::string> tried;
-  for (const auto& candidate : aci::discovery_candidates(name)) {
-    std::vector<bool> schemes = {false};
-    if (settings_.insecure_http) schemes.push_back(true);
-    for (bool http_scheme : schemes) {
-      std::string url = aci::discovery_url(candidate, http_scheme);
-      tried.push_back(url);
-      std::string page_text;
-      try {
-        page_text = http().get_text(url, "the discovery page of " + name, 1 << 20);
-      } catch (const HttpStatusError& e) {
-        if (e.status() >= 400 && e.status() < 500) {  // the spec: 4xx means try the parent
-          log_.debug(std::string("discovery: ") + e.what());
-          continue;
-        }
-        throw;
-      } catch (const Error& e) {
-        if (http_scheme || !settings_.insecure_http) throw;
-        log_.debug(std::string("discovery over https failed, trying http: ") + e.what());
-        continue;
-      }
-      aci::DiscoveryPage page = aci::parse_discovery_page(page_text);
-      for (auto& k : aci::matching_pubkeys(page, name)) out.pubkeys.push_back(std::move(k));
-      auto endpoints = aci::best_endpoints(page, name, values);
-      if (!endpoints.empty() && need_image) {
-        out.aci_url = endpoints.front().aci_url;
-        out.signature_url = endpoints.front().signature_url;
-        log_.debug("discovery: " + name + " is at " + out.aci_url + " (from " + url + ")");
-        return out;
-      }
-      if (!need_image && !out.pubkeys.empty()) return out;
-      break;  // this candidate answered; its parent may still know
-    }
-  }
-  if (need_image || out.pubkeys.empty()) {
-    Error e("meta discovery found no " + std::string(need_image ? "image" : "public keys") +
-            " for " + name + " (asked " + join(tried, ", ") + ")");
-    e.set_hint(need_image
-                   ? "the pages must carry <meta name=\"ac-discovery\" content=\"PREFIX "
-                     "TEMPLATE\"> matching the name and labels; or fetch by URL or file"
-                   : "the pages must carry <meta name=\"ac-discovery-pubkeys\" content=\"PREFIX "
-                     "URL\">; or give the key file or URL to pod trust");
-    throw e;
-  }
-  return out;
-}
-
 void ImageFetcher::auto_trust(const std::string& name, const std::vector<std::string>& urls) {
   for (const auto& url : urls) {
     if (!starts_with(url, "https://")) {
@@ -276,7 +225,8 @@ std::string ImageFetcher::fetch_name(const std::string& text) {
   if (!has("os")) with_defaults.emplace_back("os", "linux");
   if (!has("arch")) with_defaults.emplace_back("arch", "amd64");
   Discovered d = with_context("discovering " + display, [&] {
-    return discover(ref.name, with_defaults, true);
+    return discover(http(), log_, ref.name, with_defaults, DiscoveryGoal::image,
+                    settings_.insecure_http);
   });
   if (!settings_.insecure_image && settings_.trust_keys_from_https &&
       trust_.keys_for(ref.name).empty() && !d.pubkeys.empty())

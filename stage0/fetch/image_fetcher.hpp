@@ -28,24 +28,15 @@ struct FetchSettings {
   bool progress = true;  // progress bar (only ever drawn on a terminal)
 };
 
+// The HTTP settings fetch settings imply (auth.d is read here: throws naming a bad file).
+[[nodiscard]] HttpSettings make_http_settings(const FetchSettings& settings);
+
 class ImageFetcher {
  public:
   ImageFetcher(store::Store& store, FetchSettings settings, Logger log);
 
   // Returns the image ID. Throws Error naming the image and the step that failed.
   [[nodiscard]] std::string fetch(const std::string& image);
-
-  // The URL of discovery's best endpoint for a name (exposed for `pod trust`).
-  struct Discovered {
-    std::string aci_url;
-    std::string signature_url;
-    std::vector<std::string> pubkeys;  // ac-discovery-pubkeys URLs covering the name
-  };
-  // Walks discovery pages up the name; `need_image` false stops at the first page
-  // naming pubkeys (trust) instead of the first with a matching template.
-  [[nodiscard]] Discovered discover(const std::string& name,
-                                    const std::vector<std::pair<std::string, std::string>>& labels,
-                                    bool need_image);
 
  private:
   std::string fetch_file(const std::string& path);

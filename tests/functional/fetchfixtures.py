@@ -1,0 +1,112 @@
+"""Fixtures shared by the fetch, trust and image verify tests: ACIs made with
+tarfile, a test CA, loopback http/https servers and a private gpg home, all
+stopped and removed at cleanup even when a test fails."""
+import gzip
+import io
+import json
+import os
+import tarfile
+
+from gpgkeys import Gpg
+from podtest import PodTestCase
+from testserver import TestServer, make_test_ca
+
+
+def make_aci(path, name, labels=None, files=None, compress=True):
+    """Writes an ACI: a manifest and rootfs/ holding files ({relpath: bytes})."""
+    labels = labels if labels is not None else {"version": "1.0", "os": "linux", "arch": "amd64"}
+    manifest = {
+        "acKind": "ImageManifest",
+        "acVersion": "0.8.11",
+        "name": name,
+        "labels": [{"name": k, "value": v} for k, v in labels.items()],
+    }
+    files = files if files is not None else {"hello.txt": ("hello from %s\n" % name).encode()}
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        def add(arcname, data=None, directory=False):
+            info = tarfile.TarInfo(arcname)
+            info.mtime = 1500000000
+            if directory:
+                info.type = tarfile.DIRTYPE
+                info.mode = 0o755
+                tar.addfile(info)
+            else:
+                info.size = len(data)
+                info.mode = 0o644
+                tar.addfile(info, io.BytesIO(data))
+        add("manifest", json.dumps(manifest, indent=2).encode())
+        add("rootfs", directory=True)
+        for rel, data in sorted(files.items()):
+            add("rootfs/" + rel, data)
+    data = raw.getvalue()
+    if compress:
+        data = gzip.compress(data, compresslevel=1, mtime=0)
+    with open(path, "wb") as f:
+        f.write(data)
+    return path
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+class FetchTestCase(PodTestCase):
+    """PodTestCase plus a test CA, an https and an http server, and a gpg home."""
+
+    def setUp(self):
+        super().setUp()
+        self.work = os.path.join(self.root, "work")
+        os.makedirs(self.work)
+        self.ca, cert, key = make_test_ca(os.path.join(self.root, "ca"))
+        self.tls = (cert, key)
+        self.https = TestServer(tls=self.tls)
+        self.addCleanup(self.https.stop)
+        self.http = TestServer()
+        self.addCleanup(self.http.stop)
+        self.gpg = Gpg(os.path.join(self.root, "gnupg"))
+        self.addCleanup(self.gpg.stop)
+        self.env = dict(os.environ, SSL_CERT_FILE=self.ca)
+
+    def pod(self, *args, **kw):
+        kw.setdefault("env", self.env)
+        return super().pod(*args, **kw)
+
+    def key_file(self, fpr):
+        path = os.path.join(self.work, fpr + ".asc")
+        with open(path, "wb") as f:
+            f.write(self.gpg.export(fpr))
+        return path
+
+    def trust(self, fpr, prefix):
+        args = ["--root"] if prefix is None else ["--prefix=" + prefix]
+        return self.pod("trust", *args, "--skip-fingerprint-review", self.key_file(fpr), check=0)
+
+    def signed_image(self, name, fpr, filename=None, **kw):
+        """An ACI for name in the work dir signed by fpr; returns (path, signature path)."""
+        path = os.path.join(self.work, filename or name.replace("/", "_") + ".aci")
+        make_aci(path, name, **kw)
+        return path, self.gpg.sign(fpr, path)
+
+    def serve_image(self, server, path, url_path, with_signature=True, **kw):
+        """Serves path (and path.asc) at url_path; returns the URL."""
+        server.add(url_path, read(path), **kw)
+        if with_signature:
+            server.add(url_path + ".asc", read(path + ".asc"), content_type="text/plain")
+        return server.url(url_path)
+
+    def fetch_ok(self, *args):
+        """Runs pod fetch --full, asserts success; returns the image IDs printed."""
+        res = self.pod("fetch", "--full", *args, check=0)
+        ids = res.stdout.split()
+        for i in ids:
+            self.assertRegex(i, r"^sha512-[0-9a-f]{128}$")
+        return ids
+
+    def fetch_fails(self, *args, expect=()):
+        res = self.pod("fetch", *args, check=1)
+        self.assertEqual(res.stdout, "", "nothing may be printed on stdout on failure")
+        for text in expect:
+            self.assertIn(text, res.stderr)
+        return res

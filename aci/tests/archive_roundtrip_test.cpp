@@ -32,6 +32,9 @@ void make_image_dir(const std::string& dir) {
   REQUIRE(::symlink("/does/not/exist", (dir + "/rootfs/dangling").c_str()) == 0);
   REQUIRE(::link((dir + "/rootfs/bin/tool").c_str(), (dir + "/rootfs/bin/tool-link").c_str()) == 0);
   REQUIRE(::mkfifo((dir + "/rootfs/fifo").c_str(), 0600) == 0);
+  // Longer than ustar's 100-byte name field, and not ASCII: pax records carry them.
+  make_dirs(dir + "/rootfs/" + std::string(120, 'd'));
+  write_file_atomic(dir + "/rootfs/" + std::string(120, 'd') + "/caf\xc3\xa9-" + std::string(150, 'n'), "long");
   if (::geteuid() == 0) {
     make_dirs(dir + "/rootfs/dev");
     REQUIRE(::mknod((dir + "/rootfs/dev/null").c_str(), S_IFCHR | 0666, makedev(1, 3)) == 0);
@@ -113,6 +116,7 @@ TEST_CASE("build then read gives the same tree and image ID for every compressio
     CHECK(S_ISFIFO(a.st_mode));
     CHECK(is_directory(target + "/rootfs/etc/empty"));
     CHECK(read_file(target + "/rootfs/empty-file").empty());
+    CHECK(read_file(target + "/rootfs/" + std::string(120, 'd') + "/caf\xc3\xa9-" + std::string(150, 'n')) == "long");
     if (::geteuid() == 0) {
       REQUIRE(::lstat((target + "/rootfs/dev/null").c_str(), &a) == 0);
       CHECK(S_ISCHR(a.st_mode));

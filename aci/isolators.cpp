@@ -111,7 +111,7 @@ Isolator Isolator::from_json(const json& j, const std::string& field) {
   const std::string value_field = member(field, "value");
   // The spec's Isolator type requires "value", though for an isolator we do not know it may be null.
   if (!j.contains("value")) throw ValidationError(value_field, "is required");
-  iso.value = j["value"];
+  iso.value = j.at("value");
   const json* value = find(j, "value");
   iso.extra = unknown_members(j, {"name", "value"});
   const auto& n = iso.name;

@@ -1,7 +1,7 @@
 #include "stage2/rlimits.hpp"
 
 #include <charconv>
-#include <cstdio>
+#include <cerrno>
 
 #include "common/error.hpp"
 #include "common/fs.hpp"
@@ -75,7 +75,7 @@ RlimitSetting parse_rlimit(std::string_view text) {
 std::vector<RlimitSetting> default_rlimits(rlim_t nr_open) {
   rlim_t hard = nr_open < 524288 ? nr_open : 524288;
   rlim_t soft = hard < 1024 ? hard : 1024;
-  return {RlimitSetting{RLIMIT_NOFILE, "NOFILE", soft, hard}};
+  return {RlimitSetting{RLIMIT_NOFILE, "NOFILE", soft, hard, true}};
 }
 
 std::vector<RlimitSetting> merge_rlimits(std::vector<RlimitSetting> defaults,
@@ -109,10 +109,15 @@ rlim_t kernel_nr_open() {
 void apply_rlimits(const std::vector<RlimitSetting>& settings) {
   for (const auto& s : settings) {
     struct rlimit limit{s.soft, s.hard};
-    if (setrlimit(s.resource, &limit) != 0) {
-      throw_errno("setting RLIMIT_" + s.name + " to " + std::to_string(s.soft) + ":" +
-                  std::to_string(s.hard));
+    if (setrlimit(s.resource, &limit) == 0) continue;
+    struct rlimit current{};
+    if (errno == EPERM && s.best_effort && getrlimit(s.resource, &current) == 0) {
+      limit.rlim_max = current.rlim_max;
+      if (limit.rlim_cur > limit.rlim_max) limit.rlim_cur = limit.rlim_max;
+      if (setrlimit(s.resource, &limit) == 0) continue;
     }
+    throw_errno("setting RLIMIT_" + s.name + " to " + std::to_string(s.soft) + ":" +
+                std::to_string(s.hard));
   }
 }
 

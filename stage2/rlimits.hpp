@@ -16,6 +16,9 @@ struct RlimitSetting {
   std::string name;  // "NOFILE"
   rlim_t soft = 0;
   rlim_t hard = 0;
+  // A default rather than an explicit request: when the kernel refuses to raise the hard
+  // limit (no CAP_SYS_RESOURCE), the current hard limit is kept instead of failing.
+  bool best_effort = false;
   friend bool operator==(const RlimitSetting&, const RlimitSetting&) = default;
 };
 
@@ -25,7 +28,7 @@ struct RlimitSetting {
 // The resource number of "NOFILE" / "RLIMIT_NOFILE", -1 when unknown.
 [[nodiscard]] int rlimit_resource(std::string_view name);
 
-// RLIMIT_NOFILE 1024:524288 (the hard limit capped at the kernel's fs.nr_open).
+// RLIMIT_NOFILE 1024:524288 (the hard limit capped at the kernel's fs.nr_open), best effort.
 [[nodiscard]] std::vector<RlimitSetting> default_rlimits(rlim_t nr_open);
 // Defaults overridden by explicit settings of the same resource.
 [[nodiscard]] std::vector<RlimitSetting> merge_rlimits(std::vector<RlimitSetting> defaults,

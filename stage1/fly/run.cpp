@@ -1,0 +1,154 @@
+// run: one app, chroot isolation only (host network, pid, uts and ipc namespaces).
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "common/error.hpp"
+#include "common/fd.hpp"
+#include "common/fs.hpp"
+#include "common/log.hpp"
+#include "common/process.hpp"
+#include "common/strings.hpp"
+#include "stage1/common/dev.hpp"
+#include "stage1/common/exit_status.hpp"
+#include "stage1/common/host_files.hpp"
+#include "stage1/common/kernel_filesystems.hpp"
+#include "stage1/common/mounting.hpp"
+#include "stage1/common/pod_layout.hpp"
+#include "stage1/common/volumes.hpp"
+#include "stage1/common/supervisor.hpp"
+#include "stage1/fly/entrypoints.hpp"
+#include "stage1/fly/launcher_flags.hpp"
+#include "stage1/fly/layout.hpp"
+#include "stage1/fly/options.hpp"
+#include "stage2/effective_app.hpp"
+
+namespace pod::stage1::fly {
+namespace {
+
+const aci::RuntimeApp& the_only_app(const aci::PodManifest& manifest, const std::string& uuid) {
+  if (manifest.apps.size() == 1) return manifest.apps.front();
+  std::vector<std::string> names;
+  for (const auto& a : manifest.apps) names.push_back(a.name);
+  Error err("pod " + uuid + ": the fly stage1 runs exactly one app, this pod has " +
+            std::to_string(manifest.apps.size()) +
+            (names.empty() ? std::string() : " (" + join(names, ", ") + ")"));
+  err.set_hint("run each app as its own pod, or use a stage1 flavor that runs several (nspawn)");
+  throw err;
+}
+
+// The app's rootfs as a mount of its own, so that a read-only rootfs or a pivot never
+// touches the mount that merely contains it. stage0 mounts it as an overlay already.
+UniqueFd open_app_root(const std::string& path) {
+  UniqueFd root = open_fd(path, O_PATH | O_DIRECTORY);
+  if (is_mount_root(root.get())) return root;
+  bind_mount(root.get(), root.get(), BindOptions{true, false}, "binding the app's rootfs onto itself");
+  return open_fd(path, O_PATH | O_DIRECTORY);
+}
+
+std::vector<std::string> launcher_flags_for(const RunOptions& o) {
+  std::vector<std::string> flags;
+  if (o.disable_capabilities_restriction) flags.emplace_back("--disable-capabilities-restriction");
+  if (o.disable_seccomp) flags.emplace_back("--disable-seccomp");
+  if (o.debug) flags.emplace_back("--debug");
+  return flags;
+}
+
+void prepare_app_tree(const PodLayout& pod, const RunOptions& o, const aci::RuntimeApp& runtime,
+                      const std::vector<VolumeMount>& volumes, const Logger& log) {
+  check_sys(unshare(CLONE_NEWNS), "creating the pod's mount namespace");
+  make_mounts_private();
+  UniqueFd root = open_app_root(pod.app_rootfs(runtime.name));
+  setup_dev(root.get(), DevOptions{o.interactive});
+  with_context("mounting /proc", [&] { mount_proc(root.get()); });
+  with_context("mounting /sys", [&] { mount_sys(root.get()); });
+  with_context("mounting /tmp", [&] { mount_tmp(root.get()); });
+  setup_host_files(root.get(), HostFilesOptions{o.dns, pod.stage1_state_dir(kFlavor)});
+  mount_volumes(root.get(), volumes, pod.stage1_rootfs() + "/rkt/volumes", log);
+  if (runtime.read_only_rootfs) {
+    struct mount_attr attr{};
+    attr.attr_set = MOUNT_ATTR_RDONLY;
+    check_sys(mount_setattr(root.get(), "", AT_EMPTY_PATH, &attr, sizeof(attr)),
+              "making the app's rootfs read-only");
+  }
+}
+
+[[noreturn]] void exec_launcher(const PodLayout& pod, const std::string& app,
+                                const std::vector<std::string>& flags, bool interactive) {
+  std::string launcher = pod.stage1_rootfs() + kLauncherPath;
+  std::vector<std::string> args{launcher, "--pod-dir=" + pod.dir(), "--app=" + app,
+                                "--root=" + pod.app_rootfs(app)};
+  args.insert(args.end(), flags.begin(), flags.end());
+  if (interactive) args.emplace_back("--interactive");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  execv(launcher.c_str(), argv.data());
+  std::fprintf(stderr, "stage1-fly: app %s: executing the stage2 launcher %s: %s\n", app.c_str(),
+               launcher.c_str(), std::strerror(errno));
+  _exit(127);
+}
+
+}  // namespace
+
+int run_pod(const std::vector<std::string>& args) {
+  const RunOptions o = parse_run_options(args);
+  const Logger log(o.debug);
+  const PodLayout pod = PodLayout::from_cwd();
+
+  aci::PodManifest manifest;
+  with_context("reading pod manifest " + pod.pod_manifest(),
+               [&] { manifest = aci::PodManifest::parse(read_file(pod.pod_manifest())); });
+  const aci::RuntimeApp& runtime = the_only_app(manifest, o.uuid);
+  const std::string& name = runtime.name;
+  aci::ImageManifest image;
+  with_context("reading image manifest " + pod.app_manifest(name),
+               [&] { image = aci::ImageManifest::parse(read_file(pod.app_manifest(name))); });
+  const aci::App app = stage2::effective_app(image, &runtime, name);
+  // Volume errors (a mount point without a volume) come before anything is mounted.
+  const auto volumes = plan_volume_mounts(manifest, runtime, app, name);
+
+  for (const auto& n : o.net) {
+    if (n != "host" && n != "default") log.warn("fly shares the host's network; --net=" + n + " is ignored");
+  }
+  if (!o.hostname.empty()) log.debug("fly shares the host's hostname; --hostname is ignored");
+  for (const auto& u : o.unknown) log.debug("run: ignoring flag " + u);
+
+  with_context("pod " + o.uuid + ": setting up app " + name,
+               [&] { prepare_app_tree(pod, o, runtime, volumes, log); });
+  const auto flags = launcher_flags_for(o);
+  save_launcher_flags(pod, flags);
+
+  SignalForwarder forwarder;
+  write_pid_file(pod, getpid());
+  const pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid < 0) throw_errno("pod " + o.uuid + ": starting app " + name + " (fork)");
+  if (pid == 0) {
+    forwarder.restore_in_child();
+    // The app dies with its stage1: fly's app is not in a pid namespace that would take
+    // it down otherwise, and an orphan would outlive the pod's lock.
+    (void)prctl(PR_SET_PDEATHSIG, SIGKILL);  // best effort; checked just below
+    if (getppid() != parent) _exit(1);
+    for (const char* var : {"RKT_LOCK_FD", "POD_LOCK_FD"}) {
+      if (const char* fd = std::getenv(var)) (void)fcntl(std::atoi(fd), F_SETFD, FD_CLOEXEC);  // the app does not hold the pod lock
+    }
+    exec_launcher(pod, name, flags, o.interactive);
+  }
+  ChildProcess child(pid);
+  log.debug("pod " + o.uuid + ": app " + name + " started as pid " + std::to_string(pid));
+  const int status = forwarder.wait_forwarding(pid);
+  (void)child.release();  // reaped by wait_forwarding
+  const int code = exit_code_of(status);
+  write_exit_status(pod, name, code);
+  log.debug("pod " + o.uuid + ": app " + name + " exited with status " + std::to_string(code));
+  return code;
+}
+
+}  // namespace pod::stage1::fly

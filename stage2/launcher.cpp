@@ -100,14 +100,22 @@ void launch(const LauncherOptions& o, const Logger& log) {
             ", exec " + program);
 
   with_context("app " + o.app, [&] {
+    // The filter goes in while CAP_SYS_ADMIN is still ours when it lets the rest of the
+    // set-up through; otherwise last, where the kernel may require no_new_privs for it.
+    const bool seccomp_early = seccomp.mode != SeccompMode::disabled &&
+                               has_effective_sys_admin() && permits_launcher_setup(seccomp);
+    auto load_filter = [&] {
+      auto skipped = load_seccomp_filter(seccomp);
+      if (!skipped.empty())
+        log.debug("seccomp: not on this architecture, skipped: " + join(skipped, " "));
+    };
+    if (seccomp_early) load_filter();
     apply_bounding_set(caps);
     if (no_new_privs) check_sys(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "setting no_new_privs");
     prepare_keep_capabilities(caps, identity.uid);
     switch_identity(identity);
     apply_process_capabilities(caps, identity.uid);
-    auto skipped = load_seccomp_filter(seccomp);
-    if (!skipped.empty())
-      log.debug("seccomp: not on this architecture, skipped: " + join(skipped, " "));
+    if (!seccomp_early) load_filter();
   });
 
   execute(program, argv, environment_strings(env), o.app);

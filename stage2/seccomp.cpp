@@ -86,6 +86,18 @@ SeccompPlan plan_seccomp(const aci::App& app, const std::string& app_name, bool 
   return plan;
 }
 
+bool permits_launcher_setup(const SeccompPlan& plan) {
+  static const char* const kSetupCalls[] = {"capget",    "capset",    "prctl",   "setgroups",
+                                            "setresgid", "setresuid", "execve",  "write",
+                                            "exit_group", "close"};
+  for (const char* call : kSetupCalls) {
+    bool listed = std::binary_search(plan.syscalls.begin(), plan.syscalls.end(), call);
+    if (plan.mode == SeccompMode::allow_list && !listed) return false;
+    if (plan.mode == SeccompMode::deny_list && listed) return false;
+  }
+  return true;
+}
+
 std::vector<std::string> load_seccomp_filter(const SeccompPlan& plan) {
   std::vector<std::string> skipped;
   if (plan.mode == SeccompMode::disabled) return skipped;

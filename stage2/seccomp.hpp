@@ -34,6 +34,12 @@ struct SeccompPlan {
 [[nodiscard]] SeccompPlan plan_seccomp(const aci::App& app, const std::string& app_name,
                                        bool disabled);
 
+// Whether the filter lets the launcher finish its set-up once loaded (capset, prctl,
+// setgroups, setresgid, setresuid, execve, and write/exit_group to report a failure).
+// Then it is loaded while the launcher still has CAP_SYS_ADMIN, which spares the app the
+// no_new_privs the kernel otherwise demands, as rkt spared root apps.
+[[nodiscard]] bool permits_launcher_setup(const SeccompPlan& plan);
+
 // Loads the filter into this process (it then applies across execve). Syscall names this
 // architecture does not have are skipped and returned, for --debug. Without CAP_SYS_ADMIN
 // the kernel requires no_new_privs for a filter, so it is set first in that case.

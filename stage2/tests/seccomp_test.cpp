@@ -89,3 +89,16 @@ TEST_CASE("group lists") {
   CHECK(seccomp_group("@rkt/default-blacklist"));
   CHECK_FALSE(seccomp_group("@systemd/clock"));
 }
+
+TEST_CASE("which filters let the launcher finish its set-up") {
+  CHECK(permits_launcher_setup(default_seccomp_plan()));
+  auto deny_setuid = plan_seccomp(
+      app_with(R"([{"name":"os/linux/seccomp-remove-set","value":{"set":["setresuid"]}}])"), "a", false);
+  CHECK_FALSE(permits_launcher_setup(deny_setuid));
+  auto deny_mount = plan_seccomp(
+      app_with(R"([{"name":"os/linux/seccomp-remove-set","value":{"set":["@rkt/default-blacklist"]}}])"), "a", false);
+  CHECK(permits_launcher_setup(deny_mount));
+  auto tiny = plan_seccomp(
+      app_with(R"([{"name":"os/linux/seccomp-retain-set","value":{"set":["read","write","exit_group"]}}])"), "a", false);
+  CHECK_FALSE(permits_launcher_setup(tiny));
+}

@@ -308,6 +308,17 @@ class RunTest(FlyTestCase):
     def test_no_new_privileges(self):
         res, _ = self.run_inspect("--print-nnp", flags=["--disable-seccomp"])
         self.assertEqual(value(res.stdout, "no_new_privs"), "0")
+        # The default seccomp filter is loaded while the launcher is privileged: no
+        # no_new_privs for the app (setuid programs keep working), as in rkt.
+        res, _ = self.run_inspect("--print-nnp", "--print-seccomp")
+        self.assertEqual(value(res.stdout, "no_new_privs"), "0")
+        self.assertEqual(value(res.stdout, "seccomp"), "2")
+        # A filter that blocks the launcher's own set-up calls is loaded last, which the
+        # kernel allows an unprivileged process only with no_new_privs.
+        res, _ = self.run_inspect("--print-nnp", "--print-seccomp", image_app={"isolators": [
+            {"name": "os/linux/seccomp-remove-set", "value": {"set": ["setresuid"], "errno": "EPERM"}}]})
+        self.assertEqual(value(res.stdout, "no_new_privs"), "1")
+        self.assertEqual(value(res.stdout, "seccomp"), "2")
         res, _ = self.run_inspect("--print-nnp", flags=["--disable-seccomp"], image_app={"isolators": [
             {"name": "os/linux/no-new-privileges", "value": True}]})
         self.assertEqual(value(res.stdout, "no_new_privs"), "1")

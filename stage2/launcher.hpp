@@ -1,9 +1,10 @@
 // The launcher's whole job, in order: manifests -> effective app -> process attributes
 // that need privileges (oom_score_adj, rlimits) -> chroot -> user/group from the app's
-// own /etc/passwd and /etc/group -> environment -> working directory -> capabilities
-// bounding set -> no_new_privs -> uid/gid/groups -> remaining capabilities -> seccomp
-// -> execve. Seccomp comes last so the filter never has to allow the launcher's own
-// set-up calls.
+// own /etc/passwd and /etc/group -> environment -> working directory -> [seccomp, when
+// the filter allows what follows] -> capabilities bounding set -> no_new_privs ->
+// uid/gid/groups -> remaining capabilities -> [seccomp otherwise] -> execve. Loading the
+// filter while still privileged spares the app the no_new_privs the kernel demands of
+// an unprivileged process that installs one.
 #pragma once
 
 #include "common/log.hpp"

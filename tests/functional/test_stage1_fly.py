@@ -10,6 +10,8 @@ temporary tree is removed even when a test fails.
 import fcntl
 import json
 import os
+import pty
+import select
 import shutil
 import signal
 import subprocess
@@ -459,6 +461,37 @@ class RunTest(FlyTestCase):
         self.assertEqual(res.returncode, 1)
         self.assertIn("exactly one app", res.stderr)
         self.assertIn("second", res.stderr)
+
+    def test_interactive_gets_the_terminal_as_console(self):
+        pod, pod_uuid = self.make_pod(exec_args=["--stat=/dev/console", "--echo-stdin"])
+        controller, terminal = pty.openpty()
+        self.addCleanup(os.close, controller)
+        lock_env = self._env(pod)
+        argv = ["unshare", "-m", "--propagation", "private", "sh", "-c", RUN_SCRIPT, "sh",
+                "/fly/run", "--interactive", pod_uuid]
+        p = subprocess.Popen(argv, env=lock_env, stdin=terminal, stdout=terminal, stderr=terminal)
+        os.close(terminal)
+        self.procs.append(p)
+        os.write(controller, b"typed\n\x04")
+        output = b""
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            ready, _, _ = select.select([controller], [], [], 0.5)
+            if ready:
+                try:
+                    chunk = os.read(controller, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                output += chunk
+            elif p.poll() is not None:
+                break
+        p.wait(timeout=30)
+        text = output.decode(errors="replace").replace("\r", "")
+        self.assertEqual(p.returncode, 0, text)
+        self.assertIn("/dev/console type=char", text)
+        self.assertIn("typed", text)
 
     def test_gc_has_nothing_to_do(self):
         pod, pod_uuid = self.make_pod(exec_args=["--print-env"])

@@ -99,17 +99,37 @@ UniqueFd make_dir_in_root(int rootfd, const std::string& path, mode_t mode) {
   return current;
 }
 
-UniqueFd make_file_in_root(int rootfd, const std::string& path, mode_t mode) {
+namespace {
+
+UniqueFd make_file_in_root_following(int rootfd, const std::string& path, mode_t mode, int links_left) {
   if (UniqueFd existing = try_open_in_root(rootfd, path, O_PATH)) return existing;
   auto parts = path_components(path);
   if (parts.empty()) throw Error("mount target / is not a file", EISDIR);
   std::string name = parts.back();
   parts.pop_back();
-  UniqueFd parent = make_dir_in_root(rootfd, "/" + join(parts, "/"), 0755);
+  std::string parent_path = "/" + join(parts, "/");
+  UniqueFd parent = make_dir_in_root(rootfd, parent_path, 0755);
   UniqueFd created(
       openat(parent.get(), name.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, mode));
-  if (!created && errno != EEXIST) throw_errno("creating " + shown(path) + " in the app's rootfs");
+  if (!created) {
+    if (errno != EEXIST) throw_errno("creating " + shown(path) + " in the app's rootfs");
+    // A dangling symlink (Debian images ship /etc/resolv.conf -> ../run/...): create its
+    // target, resolved inside the rootfs.
+    char target[PATH_MAX];
+    ssize_t n = readlinkat(parent.get(), name.c_str(), target, sizeof(target) - 1);
+    if (n < 0) throw_errno("creating " + shown(path) + " in the app's rootfs");
+    if (links_left == 0) throw Error("creating " + shown(path) + " in the app's rootfs", ELOOP);
+    std::string link(target, static_cast<size_t>(n));
+    std::string resolved = link[0] == '/' ? link : parent_path + "/" + link;
+    return make_file_in_root_following(rootfd, resolved, mode, links_left - 1);
+  }
   return open_in_root(rootfd, path, O_PATH);
+}
+
+}  // namespace
+
+UniqueFd make_file_in_root(int rootfd, const std::string& path, mode_t mode) {
+  return make_file_in_root_following(rootfd, path, mode, 40);
 }
 
 }  // namespace pod::stage1

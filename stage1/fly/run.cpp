@@ -5,6 +5,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -146,7 +147,12 @@ int run_pod(const std::vector<std::string>& args) {
   const int status = forwarder.wait_forwarding(pid);
   (void)child.release();  // reaped by wait_forwarding
   const int code = exit_code_of(status);
-  write_exit_status(pod, name, code);
+  try {
+    write_exit_status(pod, name, code);
+  } catch (const Error& e) {
+    // The app's status still reaches stage0 as ours; the file is the second channel.
+    log.error(std::string("pod ") + o.uuid + ": " + e.what());
+  }
   log.debug("pod " + o.uuid + ": app " + name + " exited with status " + std::to_string(code));
   return code;
 }

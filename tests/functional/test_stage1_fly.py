@@ -379,6 +379,14 @@ class RunTest(FlyTestCase):
         self.assertEqual(value(res.stdout, "content"), host.replace("\\", "\\\\").replace("\n", "\\n"))
         res, _ = self.run_inspect("--read-file=/etc/resolv.conf", flags=["--dns=192.0.2.53"])
         self.assertEqual(value(res.stdout, "content"), "nameserver 192.0.2.53\\n")
+        # Debian-style images link /etc/resolv.conf to a file that does not exist yet.
+        pod, pod_uuid = self.make_pod(exec_args=["--read-file=/etc/resolv.conf"])
+        etc = os.path.join(pod, "overlay", "apps", APP, "upper", "etc")
+        os.makedirs(etc)
+        os.symlink("../run/resolvconf/resolv.conf", os.path.join(etc, "resolv.conf"))
+        res = self.run_pod(pod, pod_uuid)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(value(res.stdout, "content"), host.replace("\\", "\\\\").replace("\n", "\\n"))
 
     def test_volumes_host_read_only_and_empty(self):
         src = os.path.join(self.root, "host-src")

@@ -47,6 +47,12 @@ TEST_CASE("directories are created inside the root, whatever the image's symlink
   CHECK(path_exists(root + outside + "/etc/resolv.conf"));
   CHECK(list_dir(outside).empty());
 
+  // A dangling file symlink, as Debian images have for /etc/resolv.conf.
+  make_dirs(root + "/etc");
+  REQUIRE(symlink("../run/resolvconf/resolv.conf", (root + "/etc/resolv.conf").c_str()) == 0);
+  (void)make_file_in_root(rootfd.get(), "/etc/resolv.conf");
+  CHECK(path_exists(root + "/run/resolvconf/resolv.conf"));
+
   CHECK_FALSE(try_open_in_root(rootfd.get(), "/missing", O_PATH));
   CHECK_THROWS_AS((void)open_in_root(rootfd.get(), "/missing", O_PATH), Error);
   CHECK(fd_path(7) == "/proc/self/fd/7");

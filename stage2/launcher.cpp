@@ -18,6 +18,7 @@
 #include "stage2/oom_score_adj.hpp"
 #include "stage2/passwd.hpp"
 #include "stage2/rlimits.hpp"
+#include "stage2/root_switch.hpp"
 #include "stage2/seccomp.hpp"
 
 namespace pod::stage2 {
@@ -62,8 +63,7 @@ void launch(const LauncherOptions& o, const Logger& log) {
   });
 
   with_context("app " + o.app + ": entering its rootfs " + o.root, [&] {
-    check_sys(chroot(o.root.c_str()), "chroot");
-    check_sys(chdir("/"), "chdir /");
+    switch_root(o.root, o.pivot_root ? RootSwitch::pivot_root : RootSwitch::chroot);
   });
 
   ResolvedUser user;

@@ -9,7 +9,7 @@ std::string launcher_usage() {
   return "usage: launcher (--pod-dir=DIR | --pod-manifest=FILE --image-manifest=FILE) --app=NAME\n"
          "                --root=APP_ROOTFS [--disable-capabilities-restriction] [--disable-seccomp]\n"
          "                [--interactive] [--metadata-url=URL] [--rlimit=NAME=SOFT[:HARD]]...\n"
-         "                [--replace-exec] [--debug] [-- ARGS...]\n";
+         "                [--replace-exec] [--pivot-root] [--debug] [-- ARGS...]\n";
 }
 
 LauncherOptions parse_launcher_options(const std::vector<std::string>& args) {
@@ -37,6 +37,7 @@ LauncherOptions parse_launcher_options(const std::vector<std::string>& args) {
     else if (a == "--debug") o.debug = true;
     else if (a == "--interactive") o.interactive = true;
     else if (a == "--replace-exec") o.replace_exec = true;
+    else if (a == "--pivot-root") o.pivot_root = true;
     else throw UsageError("unknown argument \"" + a + "\"\n" + launcher_usage());
   }
   if (o.app.empty()) throw UsageError("--app is required\n" + launcher_usage());

@@ -20,6 +20,7 @@ struct LauncherOptions {
   bool debug = false;
   bool interactive = false;     // pass TERM on
   bool replace_exec = false;    // the extra args are the whole command (enter)
+  bool pivot_root = false;      // --pivot-root: own mount namespace + pivot_root, not chroot
   std::optional<std::string> metadata_url;
   std::vector<RlimitSetting> rlimits;
   std::vector<std::string> extra_args;  // after "--"

@@ -63,7 +63,7 @@ int enter_pod(const std::vector<std::string>& args) {
 
   std::string launcher = pod.stage1_rootfs() + kLauncherPath;
   std::vector<std::string> argv{launcher, "--pod-dir=" + pod.dir(), "--app=" + app,
-                                "--root=" + pod.app_rootfs(app), "--replace-exec"};
+                                "--root=" + pod.app_rootfs(app), "--replace-exec", "--pivot-root"};
   argv.insert(argv.end(), flags.begin(), flags.end());
   if (o.debug) argv.emplace_back("--debug");
   if (isatty(STDIN_FILENO)) argv.emplace_back("--interactive");

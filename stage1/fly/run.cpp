@@ -84,7 +84,7 @@ void prepare_app_tree(const PodLayout& pod, const RunOptions& o, const aci::Runt
                                 const std::vector<std::string>& flags, bool interactive) {
   std::string launcher = pod.stage1_rootfs() + kLauncherPath;
   std::vector<std::string> args{launcher, "--pod-dir=" + pod.dir(), "--app=" + app,
-                                "--root=" + pod.app_rootfs(app)};
+                                "--root=" + pod.app_rootfs(app), "--pivot-root"};
   args.insert(args.end(), flags.begin(), flags.end());
   if (interactive) args.emplace_back("--interactive");
   std::vector<char*> argv;

@@ -449,6 +449,15 @@ class RunTest(FlyTestCase):
         self.assertEqual(value(res.stdout, "content"), "volume")
         self.assertEqual(os.listdir(outside), [])
 
+    def test_chroot_escape_stays_in_the_app(self):
+        # CAP_SYS_CHROOT is in the default set; with a plain chroot the app could walk
+        # out of its rootfs. The launcher pivot_roots, so "/" stays the app's.
+        res, _ = self.run_inspect("--try-chroot-escape")
+        entries = value(res.stdout, "escape_root").split(",")
+        self.assertIn("inspect", entries)
+        self.assertNotIn("fly", entries)
+        self.assertNotIn("opt", entries)
+
     def test_read_only_rootfs(self):
         res, _ = self.run_inspect("--write-file=/file", "--write-file=/tmp/file", "--content=x",
                                   expect=1, read_only_rootfs=True)

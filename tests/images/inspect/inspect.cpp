@@ -2,6 +2,7 @@
 // from the inside. Every flag prints stable "key: value" lines; flags run in the order
 // given. A failed probe prints "<key>-error: ..." and makes the exit status 1 unless
 // --exit-code says otherwise. Static, so it runs in any rootfs.
+#include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <sys/mount.h>
@@ -233,6 +234,30 @@ class Inspector {
     line("umount", std::string(name) + " (" + std::strerror(errno) + ")");
   }
 
+  // The classic chroot escape: chroot into a subdirectory, walk ".." past it, chroot
+  // there. Prints the entries of the "/" reached: the app's own if the runtime confined it.
+  void try_chroot_escape() {
+    char dir[] = "/tmp/escape-XXXXXX";
+    if (!mkdtemp(dir)) return fail("escape", std::string("mkdtemp: ") + std::strerror(errno));
+    if (chroot(dir) != 0) return fail("escape", std::string("chroot: ") + std::strerror(errno));
+    for (int i = 0; i < 64; ++i) {
+      if (chdir("..") != 0) break;
+    }
+    if (chroot(".") != 0) return fail("escape", std::string("chroot .: ") + std::strerror(errno));
+    std::vector<std::string> names;
+    if (DIR* d = opendir("/")) {
+      while (dirent* e = readdir(d)) {
+        std::string n = e->d_name;
+        if (n != "." && n != "..") names.push_back(n);
+      }
+      closedir(d);
+    }
+    std::sort(names.begin(), names.end());
+    std::string joined;
+    for (const auto& n : names) joined += (joined.empty() ? "" : ",") + n;
+    line("escape_root", joined);
+  }
+
   void echo_stdin() {
     char buf[4096];
     ssize_t n;
@@ -289,6 +314,7 @@ int main(int argc, char** argv) {
     else if (auto e = value_of(a, "--exit-code")) exit_code = std::atoi(e->c_str());
     else if (auto sl = value_of(a, "--sleep")) Inspector::sleep_for(std::atof(sl->c_str()));
     else if (a == "--echo-stdin") in.echo_stdin();
+    else if (a == "--try-chroot-escape") in.try_chroot_escape();
     else if (a == "--check-dev") in.check_dev();
     else {
       std::fprintf(stderr, "inspect: unknown flag %s\n", a.c_str());

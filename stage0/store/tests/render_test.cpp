@@ -177,3 +177,22 @@ TEST_CASE("merge_layer replaces a directory by a file and a file by a directory"
   CHECK(read_file(lower + "/was-dir") == "now a file");
   CHECK(read_file(lower + "/was-file/inside") == "i");
 }
+
+TEST_CASE("render_to writes the rendered image outside the store, and never over a directory") {
+  TempStore t;
+  Store s = Store::open(t.data, t.log);
+  std::string base = import_bytes(s, t, make_aci(manifest_json("example.com/base", {}),
+                                                 {{"from-base", Entry{"b"}}, {"shared", Entry{"base"}}}));
+  std::string top = import_bytes(
+      s, t, make_aci(manifest_json("example.com/top", {}, {Dep{"example.com/base", "", {}}}),
+                     {{"shared", Entry{"top"}}}));
+  std::string out = t.root.path() + "/out";
+  CHECK(s.render_to(top, out) == std::vector<std::string>{base, top});
+  CHECK(read_file(out + "/rootfs/from-base") == "b");
+  CHECK(read_file(out + "/rootfs/shared") == "top");
+  CHECK(read_file(out + "/manifest").find("example.com/top") != std::string::npos);
+  CHECK_THROWS_WITH_AS((void)s.render_to(top, out), doctest::Contains("already exists"), Error);
+  // Nothing was added to the store's trees by it (the import rendered base's own).
+  CHECK(s.list_trees().size() == 1);
+  for (const auto& name : list_dir(t.root.path())) CHECK(name.rfind(".pod-render-", 0) != 0);
+}

@@ -154,7 +154,7 @@ std::string ImageFetcher::fetch_url(const std::string& url, const std::string& d
   }
   std::string etag = cached && cached->image_stored ? std::string(cached->etag) : std::string();
   UniqueFd fd = anonymous_file(store_.cas_dir());
-  HttpResult got = http().download(url, fd.get(), display, etag);
+  HttpResult got = http().download(url, fd.get(), "image", etag);
   if (got.not_modified()) {
     log_.debug(url + " is unchanged (ETag " + etag + "): using " + rec->image_id);
     store_.set_remote(store::RemoteRecord{url, rec->image_id, rec->etag,
@@ -166,7 +166,7 @@ std::string ImageFetcher::fetch_url(const std::string& url, const std::string& d
     log_.warn(kInsecureWarning);
   } else {
     try {
-      signature = http().get_text(signature_url, "the signature of " + display, 1 << 20);
+      signature = http().get_text(signature_url, "signature", 1 << 20);
     } catch (const HttpStatusError& e) {
       if (!e.not_found()) throw;
       throw Error("no signature for image " + display + " at " + signature_url, ENOENT,

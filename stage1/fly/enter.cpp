@@ -24,7 +24,7 @@ namespace {
 
 std::string single_app_of(const PodLayout& pod) {
   auto manifest = aci::PodManifest::parse(read_file(pod.pod_manifest()));
-  if (manifest.apps.size() != 1) throw UsageError("enter: this pod has several apps; give --appname");
+  if (manifest.apps.size() != 1) throw UsageError("this pod has several apps; give --appname");
   return manifest.apps.front().name;
 }
 

@@ -43,7 +43,7 @@ RunOptions parse_run_options(const std::vector<std::string>& args) {
   for (size_t i = 0; i < args.size(); ++i) {
     auto f = split_flag(args[i]);
     if (!f) {
-      if (!o.uuid.empty()) throw UsageError("run: unexpected argument \"" + args[i] + "\"");
+      if (!o.uuid.empty()) throw UsageError("unexpected argument \"" + args[i] + "\"");
       o.uuid = args[i];
       continue;
     }
@@ -61,7 +61,7 @@ RunOptions parse_run_options(const std::vector<std::string>& args) {
     else if (f->name == "mds-token") o.mds_token = take_value(*f, args, i);
     else o.unknown.push_back(args[i]);
   }
-  if (o.uuid.empty()) throw UsageError("run: the pod's UUID is required");
+  if (o.uuid.empty()) throw UsageError("the pod's UUID is required");
   return o;
 }
 
@@ -82,16 +82,16 @@ EnterOptions parse_enter_options(const std::vector<std::string>& args) {
       std::string v = take_value(*f, args, i);
       auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), o.pid);
       if (ec != std::errc() || end != v.data() + v.size() || o.pid <= 0)
-        throw UsageError("enter: --pid=" + v + " is not a process id");
+        throw UsageError("--pid=" + v + " is not a process id");
     } else if (f->name == "appname") {
       o.app = take_value(*f, args, i);
     } else if (f->name == "debug") {
       o.debug = bool_value(*f);
     } else {
-      throw UsageError("enter: unknown flag \"" + args[i] + "\"");
+      throw UsageError("unknown flag \"" + args[i] + "\"");
     }
   }
-  if (o.pid == 0) throw UsageError("enter: --pid is required");
+  if (o.pid == 0) throw UsageError("--pid is required");
   return o;
 }
 
@@ -105,9 +105,9 @@ StopOptions parse_stop_options(const std::vector<std::string>& args) {
     }
     if (f->name == "force") o.force = bool_value(*f);
     else if (f->name == "debug") (void)bool_value(*f);  // accepted; stop has nothing to say
-    else throw UsageError("stop: unknown flag \"" + args[i] + "\"");
+    else throw UsageError("unknown flag \"" + args[i] + "\"");
   }
-  if (o.uuid.empty()) throw UsageError("stop: the pod's UUID is required");
+  if (o.uuid.empty()) throw UsageError("the pod's UUID is required");
   return o;
 }
 
@@ -121,9 +121,9 @@ GcOptions parse_gc_options(const std::vector<std::string>& args) {
     }
     if (f->name == "debug") o.debug = bool_value(*f);
     else if (f->name == "local-config") (void)take_value(*f, args, i);  // fly keeps no network config
-    else throw UsageError("gc: unknown flag \"" + args[i] + "\"");
+    else throw UsageError("unknown flag \"" + args[i] + "\"");
   }
-  if (o.uuid.empty()) throw UsageError("gc: the pod's UUID is required");
+  if (o.uuid.empty()) throw UsageError("the pod's UUID is required");
   return o;
 }
 

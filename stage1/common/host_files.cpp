@@ -37,7 +37,13 @@ std::string resolv_conf_for(const std::vector<std::string>& servers) {
 
 void setup_host_files(int rootfd, const HostFilesOptions& options) {
   with_context("setting up /etc/resolv.conf", [&] {
-    if (!options.dns.empty()) {
+    const bool dns_host = options.dns == std::vector<std::string>{"host"};
+    const bool dns_none = options.dns == std::vector<std::string>{"none"};
+    if (dns_none) return;  // rkt's --dns=none: the image's file, as it is
+    if (dns_host) {
+      // rkt's --dns=host: the host's file even over the image's own.
+      bind_file(rootfd, "/etc/resolv.conf", "/etc/resolv.conf");
+    } else if (!options.dns.empty()) {
       make_dirs(options.generated_dir);
       std::string generated = path_join(options.generated_dir, "resolv.conf");
       write_file_atomic(generated, resolv_conf_for(options.dns));

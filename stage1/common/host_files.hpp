@@ -9,7 +9,9 @@
 namespace pod::stage1 {
 
 struct HostFilesOptions {
-  std::vector<std::string> dns;  // --dns servers; empty: the host's resolv.conf
+  // --dns servers; empty: the host's resolv.conf where the image has none; {"host"}: the
+  // host's always; {"none"}: the image's, untouched (rkt's special values).
+  std::vector<std::string> dns;
   std::string generated_dir;     // where a generated resolv.conf is written (stage1's own tree)
 };
 

@@ -115,6 +115,11 @@ int run_pod(const std::vector<std::string>& args) {
   // Volume errors (a mount point without a volume) come before anything is mounted.
   const auto volumes = plan_volume_mounts(manifest, runtime, app, name);
 
+  // The spec requires telling the user which isolators were not enforced.
+  for (const auto& iso : app.isolators) {
+    if (starts_with(iso.name, "resource/") || iso.name == aci::kIsolatorCpuShares)
+      log.warn("app " + name + ": fly does not enforce isolator " + iso.name + " (no cgroups)");
+  }
   for (const auto& n : o.net) {
     if (n != "host" && n != "default") log.warn("fly shares the host's network; --net=" + n + " is ignored");
   }

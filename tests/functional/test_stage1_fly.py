@@ -349,6 +349,11 @@ class RunTest(FlyTestCase):
             {"name": "os/linux/oom-score-adj", "value": 500}]})
         self.assertEqual(value(res.stdout, "oom_score_adj"), "500")
 
+    def test_unenforced_isolators_are_reported(self):
+        res, _ = self.run_inspect("--exit-code=0", image_app={"isolators": [
+            {"name": "resource/memory", "value": {"limit": "1G"}}]})
+        self.assertIn("does not enforce isolator resource/memory", res.stderr)
+
     def test_default_rlimit_nofile(self):
         res, _ = self.run_inspect("--print-rlimit=NOFILE")
         soft, hard = value(res.stdout, "rlimit_NOFILE").split()
@@ -379,6 +384,17 @@ class RunTest(FlyTestCase):
         self.assertEqual(value(res.stdout, "content"), host.replace("\\", "\\\\").replace("\n", "\\n"))
         res, _ = self.run_inspect("--read-file=/etc/resolv.conf", flags=["--dns=192.0.2.53"])
         self.assertEqual(value(res.stdout, "content"), "nameserver 192.0.2.53\\n")
+        # rkt's special values: "host" even over the image's file, "none" leaves it.
+        pod, pod_uuid = self.make_pod(exec_args=["--read-file=/etc/resolv.conf"])
+        etc = os.path.join(pod, "overlay", "apps", APP, "upper", "etc")
+        os.makedirs(etc)
+        with open(os.path.join(etc, "resolv.conf"), "w") as f:
+            f.write("nameserver 192.0.2.99\n")
+        res = self.run_pod(pod, pod_uuid, flags=["--dns=host"])
+        self.assertEqual(value(res.stdout, "content"), host.replace("\\", "\\\\").replace("\n", "\\n"))
+        pod, pod_uuid = self.make_pod(exec_args=["--read-file=/etc/resolv.conf"])
+        res = self.run_pod(pod, pod_uuid, flags=["--dns=none"])
+        self.assertIn("read-error: /etc/resolv.conf", res.stdout)
         # Debian-style images link /etc/resolv.conf to a file that does not exist yet.
         pod, pod_uuid = self.make_pod(exec_args=["--read-file=/etc/resolv.conf"])
         etc = os.path.join(pod, "overlay", "apps", APP, "upper", "etc")

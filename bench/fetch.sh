@@ -90,6 +90,11 @@ for _ in $(seq 1 "$runs"); do
 done
 first=$best
 
+# Where the first fetch spends its time (pod's own --debug timings, one more run).
+rm -rf "$work/data"
+breakdown=$("$pod" --debug --dir="$work/data" "${cfg[@]}" fetch "$url" 2>&1 >/dev/null |
+  grep -E "downloaded|signature checked|imported in" | sed 's/^pod: debug: /  /')
+
 # Second fetch of the unchanged image.
 best=""
 for _ in $(seq 1 "$runs"); do
@@ -112,6 +117,7 @@ printf "image: %s compressed (gzip), 200 MiB unpacked; best of %d runs\n" \
 printf "%-58s %10s\n" "curl | gzip -dc | tee >(sha512sum) | tar -x" "$(ms "$baseline")"
 printf "%-58s %10s   %.2fx the baseline\n" "pod fetch (download, verify, import, render)" \
   "$(ms "$first")" "$(echo "$first / $baseline" | bc -l)"
+echo "$breakdown"
 printf "%-58s %10s   %.4fx the first fetch\n" "pod fetch again (default policy: store)" \
   "$(ms "$again_store")" "$(echo "$again_store / $first" | bc -l)"
 printf "%-58s %10s   %.4fx the first fetch\n" "pod fetch --pull-policy=update again (304)" \

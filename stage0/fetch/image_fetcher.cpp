@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <ctime>
 
 #include "aci/names.hpp"
@@ -24,6 +25,20 @@ namespace {
 using LabelList = std::vector<std::pair<std::string, std::string>>;
 
 int64_t unix_now() { return static_cast<int64_t>(std::time(nullptr)); }
+
+// Time since the last lap, for --debug lines that show where a fetch spends its time.
+class Stopwatch {
+ public:
+  std::string lap() {
+    auto now = std::chrono::steady_clock::now();
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - last_).count();
+    last_ = now;
+    return std::to_string(ms) + " ms";
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
 
 // A file with no name in `dir`: nothing is left behind whatever happens to the process.
 UniqueFd anonymous_file(const std::string& dir) {
@@ -154,7 +169,9 @@ std::string ImageFetcher::fetch_url(const std::string& url, const std::string& d
   }
   std::string etag = cached && cached->image_stored ? std::string(cached->etag) : std::string();
   UniqueFd fd = anonymous_file(store_.cas_dir());
+  Stopwatch clock;
   HttpResult got = http().download(url, fd.get(), "image", etag);
+  log_.debug("downloaded " + human_size(got.bytes) + " from " + url + " in " + clock.lap());
   if (got.not_modified()) {
     log_.debug(url + " is unchanged (ETag " + etag + "): using " + rec->image_id);
     store_.set_remote(store::RemoteRecord{url, rec->image_id, rec->etag,
@@ -176,9 +193,13 @@ std::string ImageFetcher::fetch_url(const std::string& url, const std::string& d
   }
   ManifestSummary m = peek_manifest(fd.get(), display);
   if (!expected_name.empty()) check_manifest_matches(m, display, expected_name, expected_labels);
-  if (signature) verify(fd.get(), *signature, display, m.name);
+  if (signature) {
+    verify(fd.get(), *signature, display, m.name);
+    log_.debug("signature checked in " + clock.lap());
+  }
   if (::lseek(fd.get(), 0, SEEK_SET) < 0) throw_errno("seeking in the download of " + display);
   std::string id = store_.import(fd.get(), url);
+  log_.debug("imported in " + clock.lap());
   if (signature) SignatureStore(store_.cas_dir()).save(id, *signature);
   store_.set_remote(store::RemoteRecord{url, id, got.etag, got.max_age, unix_now()});
   return id;

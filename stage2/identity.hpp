@@ -13,6 +13,7 @@ struct Identity {
 };
 
 // setgroups, setresgid, setresuid, in that order (groups first, while we may still).
+// A parent-death signal set by the caller survives the change (the kernel clears it).
 void switch_identity(const Identity& id);
 
 }  // namespace pod::stage2

@@ -560,6 +560,19 @@ class LifecycleTest(FlyTestCase):
         p.wait(timeout=30)
         self.assertEqual(p.returncode, 128 + signal.SIGINT)
 
+    def test_the_app_dies_with_its_stage1(self):
+        # fly's app shares the host's pid namespace: nothing else would end it.
+        for user in ("0", "user"):
+            pod, pod_uuid = self.make_pod(exec_args=["--sleep=60"], image_app={"user": user})
+            p, pid = self.start_pod(pod, pod_uuid)
+            app = int(read_text("/proc/%d/task/%d/children" % (pid, pid)).split()[0])
+            os.kill(pid, signal.SIGKILL)
+            p.wait(timeout=30)
+            deadline = time.time() + 10
+            while time.time() < deadline and os.path.exists("/proc/%d/exe" % app):
+                time.sleep(0.05)
+            self.assertFalse(os.path.exists("/proc/%d/exe" % app), "app of user %s survived" % user)
+
     def test_enter_runs_in_the_app_as_the_app(self):
         pod, pod_uuid = self.make_pod(exec_args=["--sleep=60"], image_app={
             "user": "user", "group": "group", "environment": [{"name": "FROM_IMAGE", "value": "yes"}]})

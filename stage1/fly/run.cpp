@@ -24,6 +24,7 @@
 #include "stage1/common/pod_layout.hpp"
 #include "stage1/common/volumes.hpp"
 #include "stage1/common/supervisor.hpp"
+#include "stage1/fly/app_process.hpp"
 #include "stage1/fly/entrypoints.hpp"
 #include "stage1/fly/launcher_flags.hpp"
 #include "stage1/fly/layout.hpp"
@@ -80,22 +81,6 @@ void prepare_app_tree(const PodLayout& pod, const RunOptions& o, const aci::Runt
   }
 }
 
-[[noreturn]] void exec_launcher(const PodLayout& pod, const std::string& app,
-                                const std::vector<std::string>& flags, bool interactive) {
-  std::string launcher = pod.stage1_rootfs() + kLauncherPath;
-  std::vector<std::string> args{launcher, "--pod-dir=" + pod.dir(), "--app=" + app,
-                                "--root=" + pod.app_rootfs(app), "--pivot-root"};
-  args.insert(args.end(), flags.begin(), flags.end());
-  if (interactive) args.emplace_back("--interactive");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  execv(launcher.c_str(), argv.data());
-  std::fprintf(stderr, "stage1-fly: app %s: executing the stage2 launcher %s: %s\n", app.c_str(),
-               launcher.c_str(), std::strerror(errno));
-  _exit(127);
-}
-
 }  // namespace
 
 int run_pod(const std::vector<std::string>& args) {
@@ -133,25 +118,26 @@ int run_pod(const std::vector<std::string>& args) {
 
   SignalForwarder forwarder;
   write_pid_file(pod, getpid());
-  const pid_t parent = getpid();
-  pid_t pid = fork();
-  if (pid < 0) throw_errno("pod " + o.uuid + ": starting app " + name + " (fork)");
-  if (pid == 0) {
-    forwarder.restore_in_child();
-    // The app dies with its stage1: fly's app is not in a pid namespace that would take
-    // it down otherwise, and an orphan would outlive the pod's lock.
-    (void)prctl(PR_SET_PDEATHSIG, SIGKILL);  // best effort; checked just below
-    if (getppid() != parent) _exit(1);
-    for (const char* var : {"RKT_LOCK_FD", "POD_LOCK_FD"}) {
-      if (const char* fd = std::getenv(var)) (void)fcntl(std::atoi(fd), F_SETFD, FD_CLOEXEC);  // the app does not hold the pod lock
+  AppLaunch launch{name, flags, o.interactive, {}};
+  auto handler_launch = [&](const aci::EventHandler& h) {
+    AppLaunch l = launch;
+    l.command = h.exec;
+    return exit_code_of(run_app_process(pod, l, forwarder, log));
+  };
+
+  int code = 0;
+  bool pre_start_failed = false;
+  for (const auto& h : app.event_handlers) {
+    if (h.name != "pre-start") continue;
+    code = handler_launch(h);
+    if (code != 0) {
+      log.error("pod " + o.uuid + ": app " + name + ": pre-start handler " + join(h.exec, " ") +
+                " exited with status " + std::to_string(code) + "; the app is not started");
+      pre_start_failed = true;
+      break;
     }
-    exec_launcher(pod, name, flags, o.interactive);
   }
-  ChildProcess child(pid);
-  log.debug("pod " + o.uuid + ": app " + name + " started as pid " + std::to_string(pid));
-  const int status = forwarder.wait_forwarding(pid);
-  (void)child.release();  // reaped by wait_forwarding
-  const int code = exit_code_of(status);
+  if (!pre_start_failed) code = exit_code_of(run_app_process(pod, launch, forwarder, log));
   try {
     write_exit_status(pod, name, code);
   } catch (const Error& e) {
@@ -159,6 +145,15 @@ int run_pod(const std::vector<std::string>& args) {
     log.error(std::string("pod ") + o.uuid + ": " + e.what());
   }
   log.debug("pod " + o.uuid + ": app " + name + " exited with status " + std::to_string(code));
+  if (!pre_start_failed) {
+    for (const auto& h : app.event_handlers) {
+      if (h.name != "post-stop") continue;
+      int handler_code = handler_launch(h);
+      if (handler_code != 0)
+        log.warn("pod " + o.uuid + ": app " + name + ": post-stop handler " + join(h.exec, " ") +
+                 " exited with status " + std::to_string(handler_code));
+    }
+  }
   return code;
 }
 

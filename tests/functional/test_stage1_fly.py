@@ -526,6 +526,29 @@ class RunTest(FlyTestCase):
         self.assertIn("/dev/console type=char", text)
         self.assertIn("typed", text)
 
+    def test_event_handlers(self):
+        res, pod = self.run_inspect(
+            "--read-file=/tmp/pre", "--exit-code=4", expect=4,
+            image_app={"eventHandlers": [
+                {"name": "pre-start", "exec": ["/inspect", "--write-file=/tmp/pre", "--content=pre-ran"]},
+                {"name": "post-stop", "exec": ["/inspect", "--write-file=/out/post", "--content=post-ran"]}],
+                "mountPoints": [{"name": "out", "path": "/out"}]},
+            volumes=[{"name": "out", "kind": "empty"}])
+        self.assertEqual(value(res.stdout, "content"), "pre-ran")
+        self.assertEqual(self.status_file(pod), "4")
+        post = os.path.join(pod, "overlay", "stage1", "upper", "rkt", "volumes", "out", "post")
+        self.assertEqual(read_text(post), "post-ran")
+
+    def test_failing_pre_start_handler_keeps_the_app_from_starting(self):
+        res, pod = self.run_inspect(
+            "--write-file=/out/app", "--content=x", expect=3,
+            image_app={"eventHandlers": [{"name": "pre-start", "exec": ["/inspect", "--exit-code=3"]}],
+                       "mountPoints": [{"name": "out", "path": "/out"}]},
+            volumes=[{"name": "out", "kind": "empty"}])
+        self.assertIn("pre-start handler /inspect --exit-code=3 exited with status 3", res.stderr)
+        self.assertFalse(os.path.exists(os.path.join(
+            pod, "overlay", "stage1", "upper", "rkt", "volumes", "out", "app")))
+
     def test_gc_has_nothing_to_do(self):
         pod, pod_uuid = self.make_pod(exec_args=["--print-env"])
         res = self.entrypoint(pod, "gc", [pod_uuid])

@@ -110,27 +110,47 @@ void extract_layer(const Layout& layout, const std::string& id, int dirfd) {
   }
 }
 
-// Builds <tree>/rootfs from the chain's blobs and <tree>/manifest from the top
-// image; `scratch` (on the same file system) holds each upper layer meanwhile.
-void build_tree(const Layout& layout, const std::vector<std::string>& chain,
-                const ImageRecord& top, const std::string& tree, const std::string& scratch) {
+// Copies image `id`'s files from its own rendered tree when it has one that is the
+// image alone and unfiltered (no dependencies, no pathWhitelist) and nobody is
+// rendering it right now; returns false when there is none to copy from.
+bool copy_layer_from_tree(const Layout& layout, const ImageRecord& img, int dst_dir) {
+  aci::ImageManifest m = img.manifest();
+  if (!m.dependencies.empty() || !m.path_whitelist.empty()) return false;
+  std::string tid = Store::tree_id_of({img.id});
+  // Never waits: the caller holds its own tree's lock, and waiting here could deadlock.
+  FileLock using_it = lock_file_checked(layout.tree_lock(tid), LockMode::shared, false);
+  std::string rootfs = layout.tree(tid) + "/rootfs";
+  if (!using_it.held() || !is_directory(rootfs)) return false;
+  UniqueFd src = open_fd(rootfs, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+  copy_layer(src.get(), dst_dir, "rootfs");
+  return true;
+}
+
+// Builds <tree>/rootfs from the chain's layers, bottom first, and <tree>/manifest from
+// the top image. A layer comes from its image's rendered tree when there is one (a
+// kernel copy), else from its blob (extracted into `scratch`, on the same file system,
+// then moved over the layers below).
+void build_tree(const Layout& layout, const std::vector<ImageRecord>& layers,
+                const std::string& tree, const std::string& scratch) {
   make_dirs(tree + "/rootfs", 0755);
   UniqueFd rootfs = open_fd(tree + "/rootfs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-  for (size_t i = 0; i < chain.size(); ++i) {
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const ImageRecord& img = layers[i];
+    if (copy_layer_from_tree(layout, img, rootfs.get())) continue;
     if (i == 0) {
-      extract_layer(layout, chain[i], rootfs.get());
+      extract_layer(layout, img.id, rootfs.get());
       continue;
     }
-    // Each upper layer is extracted on its own, then moved over the ones below.
     std::string layer = scratch + "/layer";
     make_dirs(layer, 0755);
     {
       UniqueFd layer_fd = open_fd(layer, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-      extract_layer(layout, chain[i], layer_fd.get());
+      extract_layer(layout, img.id, layer_fd.get());
       merge_layer(layer_fd.get(), rootfs.get(), "rootfs");
     }
     remove_tree(layer);
   }
+  const ImageRecord& top = layers.back();
   apply_path_whitelist(rootfs.get(), top.manifest().path_whitelist);
   write_file_atomic(tree + "/manifest", top.manifest_text);
   // Durable before the rename publishes it: after a power cut a tree is whole or absent.
@@ -163,7 +183,9 @@ RenderedTree Store::render(const std::string& image_id, const DependencyFetcher&
                  std::to_string(t.chain.size()) + " image(s)");
       Workspace ws = make_workspace(layout, "render-");
       std::string tree = ws.path() + "/tree";
-      build_tree(layout, t.chain, get(top), tree, ws.path());
+      std::vector<ImageRecord> layers;
+      for (const auto& id : t.chain) layers.push_back(get(id));
+      build_tree(layout, layers, tree, ws.path());
       if (::rename(tree.c_str(), t.dir.c_str()) < 0)
         throw_errno("moving the rendered tree into place at " + t.dir);
       sync_dir(layout.trees());
@@ -191,7 +213,9 @@ std::vector<std::string> Store::render_to(const std::string& image_id, const std
     // Built beside the target, so the last step is one rename.
     TempPath scratch = make_temp_dir(parent, ".pod-render-");
     std::string tree = scratch.path() + "/tree";
-    build_tree(db_->layout, chain, get(chain.back()), tree, scratch.path());
+    std::vector<ImageRecord> layers;
+    for (const auto& id : chain) layers.push_back(get(id));
+    build_tree(db_->layout, layers, tree, scratch.path());
     if (::rename(tree.c_str(), dir.c_str()) < 0) throw_errno("moving the rendered tree to " + dir);
     for (const auto& id : chain) touch(id);
     return chain;

@@ -14,9 +14,7 @@
 
 namespace pod::store {
 
-namespace {
-
-std::vector<std::string> entries_of(int dirfd, const std::string& shown) {
+std::vector<std::string> dir_entries(int dirfd, const std::string& shown) {
   int dup = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
   if (dup < 0) throw_errno("duplicating fd of " + shown);
   DIR* dir = ::fdopendir(dup);
@@ -34,6 +32,8 @@ std::vector<std::string> entries_of(int dirfd, const std::string& shown) {
   return names;
 }
 
+namespace {
+
 // The upper layer's directory wins: owner, mode and times as it has them.
 void copy_dir_metadata(int dst_dir, const std::string& name, const struct stat& from,
                        const std::string& shown) {
@@ -50,7 +50,7 @@ void copy_dir_metadata(int dst_dir, const std::string& name, const struct stat& 
 }  // namespace
 
 void merge_layer(int src_dir, int dst_dir, const std::string& shown) {
-  for (const auto& name : entries_of(src_dir, shown)) {
+  for (const auto& name : dir_entries(src_dir, shown)) {
     std::string where = shown + "/" + name;
     struct stat upper;
     if (::fstatat(src_dir, name.c_str(), &upper, AT_SYMLINK_NOFOLLOW) < 0)
@@ -90,7 +90,7 @@ uint64_t disk_usage(const std::string& path) {
   while (!pending.empty()) {
     auto [dir, shown] = std::move(pending.back());
     pending.pop_back();
-    for (const auto& name : entries_of(dir.get(), shown)) {
+    for (const auto& name : dir_entries(dir.get(), shown)) {
       struct stat st;
       if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) continue;  // vanished
       total += static_cast<uint64_t>(st.st_blocks) * 512;

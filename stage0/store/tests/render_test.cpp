@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
 
 #include "common/error.hpp"
 #include "common/fd.hpp"
@@ -159,6 +161,15 @@ TEST_CASE("a damaged blob is detected when rendering") {
   REQUIRE(pos != std::string::npos);
   blob[pos] = 'X';
   write_file_atomic(s.blob_path(base), blob);
+  // While base's own tree exists, rendering copies the layer from it and never reads the blob.
+  {
+    RenderedTree t1 = s.render(top);
+    CHECK(read_file(t1.rootfs() + "/f") == "UNIQUE-CONTENT");
+  }
+  GcOptions drop;
+  drop.trees_in_use = std::vector<std::string>{};
+  drop.grace_period_seconds = 3600;
+  (void)s.gc(drop);
   CHECK_THROWS_WITH_AS((void)s.render(top), doctest::Contains("damaged"), Error);
 }
 
@@ -195,4 +206,50 @@ TEST_CASE("render_to writes the rendered image outside the store, and never over
   // Nothing was added to the store's trees by it (the import rendered base's own).
   CHECK(s.list_trees().size() == 1);
   for (const auto& name : list_dir(t.root.path())) CHECK(name.rfind(".pod-render-", 0) != 0);
+}
+
+TEST_CASE("copy_layer keeps modes, owners, symlinks, hard links and xattrs, and layers like merge") {
+  TempPath root = make_temp_dir("/tmp", "pod-copy-test-");
+  std::string lower = root.path() + "/lower", upper = root.path() + "/upper";
+  make_dirs(lower + "/bin");
+  write_file_atomic(lower + "/bin/sh", "lower-sh");
+  write_file_atomic(lower + "/keep", "kept");
+  make_dirs(lower + "/lib");
+  ::symlink("/etc", (lower + "/was-link").c_str());
+  make_dirs(upper + "/bin");
+  write_file_atomic(upper + "/bin/sh", "upper-sh", 04755);
+  REQUIRE(::chown((upper + "/bin/sh").c_str(), 12, 34) == 0);
+  REQUIRE(::chmod((upper + "/bin/sh").c_str(), 04755) == 0);
+  REQUIRE(::link((upper + "/bin/sh").c_str(), (upper + "/bin/sh-link").c_str()) == 0);
+  ::symlink("sh", (upper + "/bin/alias").c_str());
+  make_dirs(upper + "/was-link");
+  write_file_atomic(upper + "/was-link/inside", "i");
+  bool xattrs = ::setxattr((upper + "/bin/sh").c_str(), "user.pod-test", "v", 1, 0) == 0;
+  REQUIRE(::chmod((upper + "/bin").c_str(), 0711) == 0);
+
+  UniqueFd up = open_fd(upper, O_RDONLY | O_DIRECTORY);
+  UniqueFd low = open_fd(lower, O_RDONLY | O_DIRECTORY);
+  copy_layer(up.get(), low.get(), "lower");
+
+  CHECK(read_file(lower + "/bin/sh") == "upper-sh");
+  CHECK(read_file(upper + "/bin/sh") == "upper-sh");  // the source is left alone
+  CHECK(read_file(lower + "/keep") == "kept");
+  struct stat st, st2;
+  REQUIRE(::lstat((lower + "/bin/sh").c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 04755);  // setuid survives the chown
+  CHECK(st.st_uid == 12);
+  CHECK(st.st_gid == 34);
+  REQUIRE(::lstat((lower + "/bin/sh-link").c_str(), &st2) == 0);
+  CHECK(st2.st_ino == st.st_ino);
+  char target[16] = {};
+  CHECK(::readlink((lower + "/bin/alias").c_str(), target, sizeof target - 1) == 2);
+  CHECK(std::string(target) == "sh");
+  CHECK(read_file(lower + "/was-link/inside") == "i");  // the symlink was replaced, not followed
+  CHECK_FALSE(path_exists("/etc/inside"));
+  REQUIRE(::stat((lower + "/bin").c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0711);
+  if (xattrs) {
+    char v[4] = {};
+    CHECK(::getxattr((lower + "/bin/sh").c_str(), "user.pod-test", v, sizeof v) == 1);
+  }
 }

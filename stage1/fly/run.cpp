@@ -1,14 +1,9 @@
-// run: one app, chroot isolation only (host network, pid, uts and ipc namespaces).
+// run: one app with a mount namespace and root of its own, sharing the host's network,
+// pid, uts and ipc namespaces.
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <unistd.h>
-
-#include <cerrno>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
 
 #include "common/error.hpp"
 #include "common/fd.hpp"

@@ -15,6 +15,7 @@
 #include "stage1/common/exit_status.hpp"
 #include "stage1/common/host_files.hpp"
 #include "stage1/common/kernel_filesystems.hpp"
+#include "stage1/common/kernel_paths.hpp"
 #include "stage1/common/mounting.hpp"
 #include "stage1/common/pod_layout.hpp"
 #include "stage1/common/volumes.hpp"
@@ -66,6 +67,7 @@ void prepare_app_tree(const PodLayout& pod, const RunOptions& o, const aci::Runt
   with_context("mounting /proc", [&] { mount_proc(root.get()); });
   with_context("mounting /sys", [&] { mount_sys(root.get()); });
   with_context("mounting /tmp", [&] { mount_tmp(root.get()); });
+  if (!o.disable_paths) protect_kernel_paths(root.get());
   setup_host_files(root.get(), HostFilesOptions{o.dns, pod.stage1_state_dir(kFlavor)});
   mount_volumes(root.get(), volumes, pod.stage1_rootfs() + "/rkt/volumes", log);
   if (runtime.read_only_rootfs) {

@@ -375,6 +375,18 @@ class RunTest(FlyTestCase):
         self.assertEqual(mounts["/tmp"][0], "tmpfs")
         self.assertEqual(mounts["/dev"][0], "tmpfs")
 
+    def test_kernel_paths_are_protected_unless_disabled(self):
+        res, _ = self.run_inspect("--print-mounts", "--stat=/proc/kallsyms", "--write-file=/proc/sys/kernel/domainname",
+                                  "--content=x", expect=1)
+        mounts = {l.split()[0]: l.split()[1:] for l in parse_lines(res.stdout, "mount")}
+        self.assertTrue(mounts["/proc/sys"][1].startswith("ro"), mounts.get("/proc/sys"))
+        self.assertIn("type=char", value(res.stdout, "stat"))  # /dev/null over it
+        self.assertIn("Read-only file system", value(res.stdout, "write-error"))
+        res, _ = self.run_inspect("--print-mounts", "--stat=/proc/kallsyms", flags=["--disable-paths"])
+        mounts = {l.split()[0] for l in parse_lines(res.stdout, "mount")}
+        self.assertNotIn("/proc/sys", mounts)
+        self.assertIn("type=file", value(res.stdout, "stat"))
+
     def test_host_resolv_conf_when_image_has_none(self):
         if not os.path.isfile("/etc/resolv.conf"):
             self.skipTest("the host has no /etc/resolv.conf")

@@ -99,12 +99,14 @@ std::string Store::import(int fd, const std::string& source_name, const ImportOp
       log_.debug((known ? "already stored: " : "stored: ") + id + " (" + info.manifest.name + ")");
     }
 
-    // The tree of an image without dependencies is the image's rootfs as extracted.
-    if (tree.valid() && info.manifest.dependencies.empty()) {
+    // The tree of the one-image chain: for an image without dependencies that is its
+    // rendered tree (pathWhitelist applied); for one with dependencies it is the image's
+    // own layer, which renders of its chain copy instead of extracting the blob again.
+    if (tree.valid()) {
       std::string tid = tree_id_of({id});
       write_file_atomic(tree_tmp + "/manifest", info.manifest_text);
       make_dirs(tree_tmp + "/rootfs", 0755);
-      if (!info.manifest.path_whitelist.empty()) {
+      if (info.manifest.dependencies.empty() && !info.manifest.path_whitelist.empty()) {
         UniqueFd rootfs = open_fd(tree_tmp + "/rootfs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
         apply_path_whitelist(rootfs.get(), info.manifest.path_whitelist);
       }
@@ -115,7 +117,7 @@ std::string Store::import(int fd, const std::string& source_name, const ImportOp
         if (::rename(tree_tmp.c_str(), final_tree.c_str()) < 0)
           throw_errno("moving the rendered tree into place at " + final_tree);
         sync_dir(layout.trees());
-        log_.debug("rendered tree " + tid + " while importing");
+        log_.debug("kept the extracted tree " + tid + " while importing");
       }
       db_->sql
           .prepare("INSERT OR IGNORE INTO trees(id, image_id, chain, rendered_time) "

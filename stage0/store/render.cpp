@@ -110,12 +110,13 @@ void extract_layer(const Layout& layout, const std::string& id, int dirfd) {
   }
 }
 
-// Copies image `id`'s files from its own rendered tree when it has one that is the
-// image alone and unfiltered (no dependencies, no pathWhitelist) and nobody is
-// rendering it right now; returns false when there is none to copy from.
+// Copies the image's own files from the tree of its one-image chain (kept by its
+// import) when there is one and nobody is rendering it right now; returns false when
+// there is none to copy from. An image without dependencies but with a pathWhitelist
+// has that tree filtered, and a whitelist does not apply to a dependency: not usable.
 bool copy_layer_from_tree(const Layout& layout, const ImageRecord& img, int dst_dir) {
   aci::ImageManifest m = img.manifest();
-  if (!m.dependencies.empty() || !m.path_whitelist.empty()) return false;
+  if (m.dependencies.empty() && !m.path_whitelist.empty()) return false;
   std::string tid = Store::tree_id_of({img.id});
   // Never waits: the caller holds its own tree's lock, and waiting here could deadlock.
   FileLock using_it = lock_file_checked(layout.tree_lock(tid), LockMode::shared, false);

@@ -203,8 +203,8 @@ TEST_CASE("render_to writes the rendered image outside the store, and never over
   CHECK(read_file(out + "/rootfs/shared") == "top");
   CHECK(read_file(out + "/manifest").find("example.com/top") != std::string::npos);
   CHECK_THROWS_WITH_AS((void)s.render_to(top, out), doctest::Contains("already exists"), Error);
-  // Nothing was added to the store's trees by it (the import rendered base's own).
-  CHECK(s.list_trees().size() == 1);
+  // Nothing was added to the store's trees by it (the imports kept base's and top's own).
+  CHECK(s.list_trees().size() == 2);
   for (const auto& name : list_dir(t.root.path())) CHECK(name.rfind(".pod-render-", 0) != 0);
 }
 
@@ -252,4 +252,26 @@ TEST_CASE("copy_layer keeps modes, owners, symlinks, hard links and xattrs, and 
     char v[4] = {};
     CHECK(::getxattr((lower + "/bin/sh").c_str(), "user.pod-test", v, sizeof v) == 1);
   }
+}
+
+TEST_CASE("a dependency's own pathWhitelist does not filter the images built on it") {
+  TempStore t;
+  Store s = Store::open(t.data, t.log);
+  // Without dependencies but with a whitelist: its own tree is filtered, its layer is not.
+  std::string lone = import_bytes(s, t, make_aci(manifest_json("example.com/lone", {}, {}, {"/a"}),
+                                                 {{"a", Entry{"a"}}, {"b", Entry{"b"}}}));
+  // With a dependency and a whitelist: its layer (kept at import) is unfiltered.
+  std::string mid = import_bytes(
+      s, t, make_aci(manifest_json("example.com/mid", {}, {Dep{"example.com/lone", "", {}}}, {"/c", "/a"}),
+                     {{"c", Entry{"c"}}, {"d", Entry{"d"}}}));
+  std::string top = import_bytes(
+      s, t, make_aci(manifest_json("example.com/top", {}, {Dep{"example.com/mid", "", {}}}), {}));
+  CHECK_FALSE(path_exists(s.render(lone).rootfs() + "/b"));
+  RenderedTree m = s.render(mid);
+  CHECK(path_exists(m.rootfs() + "/a"));
+  CHECK(path_exists(m.rootfs() + "/c"));
+  CHECK_FALSE(path_exists(m.rootfs() + "/b"));
+  CHECK_FALSE(path_exists(m.rootfs() + "/d"));
+  RenderedTree all = s.render(top);
+  for (const char* f : {"/a", "/b", "/c", "/d"}) CHECK(path_exists(all.rootfs() + f));
 }

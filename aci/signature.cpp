@@ -208,9 +208,6 @@ SignatureCheck verify_detached_signature(int signed_fd, std::string_view signatu
   gpgme_data_t raw = nullptr;
   check_gpg(gpgme_data_new_from_fd(&raw, signed_fd), "reading image " + img);
   GpgData signed_data(raw);
-  // gpgme copies fd data to gpg through a buffer of 512 bytes by default: a 200 MiB
-  // image would take 400000 reads and writes. 1 MiB is the largest it accepts.
-  (void)gpgme_data_set_flag(signed_data.get(), "io-buffer-size", "1048576");  // a hint only
   GpgData sig_data = Keyring::data_from(signature, "the signature of " + img);
   gpgme_error_t err = gpgme_op_verify(kr.ctx(), sig_data.get(), signed_data.get(), nullptr);
   gpgme_verify_result_t res = gpgme_op_verify_result(kr.ctx());

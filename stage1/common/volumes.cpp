@@ -1,5 +1,6 @@
 #include "stage1/common/volumes.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
@@ -7,6 +8,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <memory>
+#include <string_view>
 
 #include "common/error.hpp"
 #include "common/fd.hpp"
@@ -75,6 +78,24 @@ UniqueFd open_empty_source(const aci::Volume& v, const std::string& dir) {
               "empty volume " + v.name + ": chown " + path);
   }
   return open_fd(path, O_PATH | O_DIRECTORY | O_NOFOLLOW);
+}
+
+struct DirCloser {
+  void operator()(DIR* d) const noexcept { (void)closedir(d); }  // read-only: nothing to flush
+};
+
+// Whether the directory (an O_PATH fd) has any entry: a volume mounted there masks it.
+bool has_entries(int dir_fd) {
+  UniqueFd fd(openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd) return false;
+  std::unique_ptr<DIR, DirCloser> dir(fdopendir(fd.get()));
+  if (!dir) return false;
+  (void)fd.release();  // the DIR owns it now
+  while (dirent* e = readdir(dir.get())) {
+    std::string_view name = e->d_name;
+    if (name != "." && name != "..") return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -167,6 +188,9 @@ void mount_volumes(int rootfd, const std::vector<VolumeMount>& mounts,
       check_sys(fstat(source.get(), &st), "stat of the volume's source");
       UniqueFd target = S_ISDIR(st.st_mode) ? make_dir_in_root(rootfd, m.target)
                                             : make_file_in_root(rootfd, m.target);
+      // The spec asks that the user hear about files a volume hides.
+      if (S_ISDIR(st.st_mode) && has_entries(target.get()))
+        log.warn("volume " + m.volume.name + " hides the files the image has at " + m.target);
       bind_mount(source.get(), target.get(), BindOptions{m.recursive, m.read_only},
                  std::string("bind mount") + (m.read_only ? " (read-only)" : ""));
       log.debug("volume " + m.volume.name + " (" + m.volume.kind + ") mounted at " + m.target +

@@ -436,6 +436,13 @@ class RunTest(FlyTestCase):
         empty = os.path.join(pod, "overlay", "stage1", "upper", "rkt", "volumes", "scratch", "out")
         self.assertEqual(read_text(empty), "written")
 
+    def test_a_volume_over_image_files_is_reported(self):
+        src = os.path.join(self.root, "host-src")
+        os.makedirs(src)
+        res, _ = self.run_inspect("--exit-code=0", image_app={"mountPoints": [{"name": "etc", "path": "/etc"}]},
+                                  volumes=[{"name": "etc", "kind": "host", "source": src}])
+        self.assertIn("volume etc hides the files the image has at /etc", res.stderr)
+
     def test_volume_mount_from_pod_manifest_mounts(self):
         src = os.path.join(self.root, "host-src")
         os.makedirs(src)

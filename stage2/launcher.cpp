@@ -89,8 +89,13 @@ void launch(const LauncherOptions& o, const Logger& log) {
 
   std::vector<std::string> argv = o.replace_exec ? std::vector<std::string>{} : app.exec;
   argv.insert(argv.end(), o.extra_args.begin(), o.extra_args.end());
+  if (argv.empty()) {
+    Error err("app " + o.app + " has nothing to execute: no exec in its image or the pod manifest");
+    err.set_hint("give the app's command with --exec");
+    throw err;
+  }
   const std::string program =
-      resolve_program(argv.at(0), env.get("PATH").value_or(kDefaultPath), o.app, classify_file);
+      resolve_program(argv.front(), env.get("PATH").value_or(kDefaultPath), o.app, classify_file);
 
   log.debug("app " + o.app + ": uid " + std::to_string(identity.uid) + " gid " +
             std::to_string(identity.gid) + ", capabilities " + describe_caps(caps) + ", seccomp " +

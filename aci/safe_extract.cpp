@@ -342,8 +342,9 @@ void SafeExtractor::restore_xattrs(int fd, const std::string& path, archive_entr
     int rc = fd >= 0 ? ::fsetxattr(fd, name, value, size, 0)
                      : ::lsetxattr(path.c_str(), name, value, size, 0);
     if (rc == 0) continue;
-    // The kernel forbids user.* attributes on symlinks and device nodes: nothing to keep.
-    if (fd < 0 && user_attr && errno == EPERM) continue;
+    // The kernel forbids user.* attributes on symlinks and device nodes, and some file
+    // systems have none: user.* is metadata for tools, never needed to run the image.
+    if (user_attr && ((fd < 0 && errno == EPERM) || errno == ENOTSUP)) continue;
     throw_errno("setting extended attribute " + std::string(name) + " on " + rel);
   }
 }

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Times `pod run` of a trivial app (/bin/true from busybox) with stage1-fly against the
+# floor of what any runtime must do on the same tree: `chroot TREE /bin/true` and
+# `unshare -m chroot TREE /bin/true`, in the same run; then `pod run` of an image with a
+# 512 MiB file, to show that start time does not grow with the image (overlayfs over the
+# store's tree, nothing copied). Not a test: run it by hand, as root.
+# Usage: bench/run.sh [BUILD_DIR] [RUNS]
+set -euo pipefail
+build=$(realpath "${1:-build}")
+runs=${2:-50}
+pod=$build/stage0/pod
+busybox_aci=$build/tests/images/busybox.aci
+for f in "$pod" "$busybox_aci" "$build/stage1-images/stage1-fly.aci"; do
+  [ -e "$f" ] || { echo "run.sh: $f is missing: build the pod, test_images and stage1_fly_aci targets" >&2; exit 1; }
+done
+[ "$(id -u)" = 0 ] || { echo "run.sh: pods need root" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/pod-bench-run.XXXXXX)
+cleanup() {
+  "$pod" --dir="$work/data" gc --grace-period=0s >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+P=("$pod" --dir="$work/data" --local-config="$work/etc" --system-config="$work/sys" --user-config="$work/user")
+
+# A big image: busybox plus 512 MiB of data (zeros compress, so building it is quick; the
+# rendered tree still holds 512 MiB).
+big=$work/big
+mkdir -p "$big/rootfs"
+tar -xzf "$busybox_aci" -C "$big"
+sed -i 's|"pod.dev/busybox"|"pod.dev/busybox-big"|' "$big/manifest"
+head -c 512M /dev/zero > "$big/rootfs/big.bin"
+"$pod" image build --overwrite "$big" "$work/big.aci" >/dev/null
+rm -rf "$big"
+
+# Import both images and warm everything up (first runs render trees, import stage1).
+"${P[@]}" run --insecure-options=image "$busybox_aci" --exec=/bin/true 2>/dev/null
+"${P[@]}" run --insecure-options=image "$work/big.aci" --exec=/bin/true 2>/dev/null
+tree=$(dirname "$(ls -d "$work"/data/cas/tree/*/rootfs/bin/busybox | head -1)")/..
+tree=$(realpath "$tree")
+for t in "$work"/data/cas/tree/*/rootfs; do
+  [ -e "$t/bin/busybox" ] && [ ! -e "$t/big.bin" ] && tree=$t
+done
+
+python3 - "$runs" "$tree" "${P[@]}" <<'PY'
+import statistics, subprocess, sys, time
+runs, tree, pod = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+
+def bench(argv):
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        r = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append((time.perf_counter() - t) * 1000)
+        if r.returncode != 0:
+            sys.exit("benchmark command failed: %s" % " ".join(argv))
+    return statistics.median(times), min(times)
+
+cases = [
+    ("chroot TREE /bin/true", ["chroot", tree, "/bin/true"]),
+    ("unshare -m chroot TREE /bin/true", ["unshare", "-m", "chroot", tree, "/bin/true"]),
+    ("pod run busybox /bin/true", pod + ["run", "--pull-policy=never", "pod.dev/busybox", "--exec=/bin/true"]),
+    ("pod run busybox-big (512 MiB) /bin/true",
+     pod + ["run", "--pull-policy=never", "pod.dev/busybox-big", "--exec=/bin/true"]),
+]
+results = {}
+for name, argv in cases:
+    results[name] = bench(argv)
+floor = results["unshare -m chroot TREE /bin/true"][0]
+print("%-42s %10s %10s %8s" % ("command (%d runs)" % runs, "median ms", "min ms", "x floor"))
+for name, (med, mn) in results.items():
+    print("%-42s %10.2f %10.2f %8.2f" % (name, med, mn, med / floor))
+PY

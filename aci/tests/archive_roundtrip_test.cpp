@@ -7,6 +7,8 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <thread>
+
 #include "aci/archive.hpp"
 #include "aci/tests/archive_fixture.hpp"
 #include "aci/tests/tar_builder.hpp"
@@ -232,4 +234,43 @@ TEST_CASE("extended attributes survive build and extraction, file capabilities i
     CHECK(::getxattr(got.c_str(), "security.capability", back, sizeof back) == 20);
     CHECK(std::equal(std::begin(cap), std::end(cap), std::begin(back)));
   }
+}
+
+TEST_CASE("read_aci streams from a pipe and reports progress up to the whole input") {
+  ArchiveFixture fx;
+  std::string dir = fx.root.path() + "/src";
+  make_image_dir(dir);
+  std::string out = fx.root.path() + "/p.aci";
+  AciInfo written = write_aci(dir, out, {Compression::bzip2, false});
+  std::string bytes = read_file(out);
+  int fds[2];
+  REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
+  UniqueFd rd(fds[0]);
+  UniqueFd wr(fds[1]);
+  std::thread feeder([&] {
+    // Small writes, so the reader sees partial reads, even of the magic bytes.
+    for (size_t i = 0; i < bytes.size(); i += 3000)
+      write_all(wr.get(), std::string_view(bytes).substr(i, 3000), "pipe");
+    wr.reset();
+  });
+  AciReadOptions opts;
+  uint64_t last = 0;
+  bool monotonic = true;
+  opts.progress = [&](uint64_t n) {
+    monotonic = monotonic && n >= last;
+    last = n;
+  };
+  AciInfo info;
+  try {
+    info = read_aci(rd.get(), "a pipe", opts);
+  } catch (...) {
+    (void)read_all(rd.get(), "pipe");  // lets the feeder finish, so join() cannot hang
+    feeder.join();
+    throw;
+  }
+  feeder.join();
+  CHECK(info.image_id == written.image_id);
+  CHECK(info.compression == Compression::bzip2);
+  CHECK(monotonic);
+  CHECK(last == bytes.size());
 }

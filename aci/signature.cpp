@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 
+#include "common/fs.hpp"
 #include "common/strings.hpp"
 #include "common/temp_path.hpp"
 
@@ -61,6 +62,9 @@ class Keyring {
     init_gpgme();
     const char* tmp = std::getenv("TMPDIR");
     home_ = make_temp_dir(tmp && *tmp ? tmp : "/tmp", "pod-gpg-");
+    // Public keys and verification need no agent: without this gpg would start one per
+    // keyring, only for it to notice its home is gone and exit later.
+    write_file_atomic(home_.path() + "/gpg.conf", "no-autostart\n", 0600);
     gpgme_ctx_t raw = nullptr;
     check_gpg(gpgme_new(&raw), "creating a gpgme context");
     ctx_.reset(raw);

@@ -20,6 +20,13 @@ function(pod_static_executable name)
   foreach(lib ${ARG_SYSTEM_LIBS})
     list(APPEND system -l:lib${lib}.a)
   endforeach()
-  target_link_options(${name} PRIVATE -static)
+  if(POD_SANITIZE)
+    # The sanitizer runtimes cannot be linked statically. These programs run before the
+    # chroot (from the stage1 tree, with the host's libraries in view), so a sanitized
+    # build links them dynamically; release builds stay static.
+    target_link_options(${name} PRIVATE -static-libstdc++)
+  else()
+    target_link_options(${name} PRIVATE -static)
+  endif()
   target_link_libraries(${name} PRIVATE -Wl,--start-group ${archives} ${system} -Wl,--end-group)
 endfunction()

@@ -15,7 +15,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d /tmp/pod-bench-fetch.XXXXXX)
 server_pid=""
 cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  # Every step may fail (the server may be gone already): none may stop the clean-up.
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
   GNUPGHOME=$work/gnupg gpgconf --kill all 2>/dev/null || true
   rm -rf "$work"
 }

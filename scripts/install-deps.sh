@@ -13,7 +13,7 @@ packages=(
   # run time
   systemd-container containernetworking-plugins iproute2 util-linux
   # tests and benchmarks: images, keys, servers, archive tools
-  busybox-static gnupg python3 openssl tar gzip bzip2 xz-utils zstd coreutils
+  busybox-static gnupg python3 openssl tar gzip bzip2 xz-utils zstd coreutils bc curl
 )
 
 if [ "$(id -u)" -ne 0 ]; then

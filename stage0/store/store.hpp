@@ -51,8 +51,10 @@ struct RemoteRecord {
 struct ImportOptions {
   // Called now and then with the number of input bytes consumed so far.
   std::function<void(uint64_t bytes_read)> progress;
-  // Extract while importing, so an image without dependencies has its tree
-  // rendered by the same pass (no second read of the blob when a pod uses it).
+  // Extract while importing and keep the result as the tree of the one-image chain:
+  // for an image without dependencies that is its rendered tree (no second read of
+  // the blob when a pod uses it); for one with dependencies it is its own layer, which
+  // renders of its chain copy instead of extracting the blob again.
   bool render = true;
   // Refuse archives whose uncompressed content is larger than this (0: no limit).
   uint64_t max_uncompressed_size = 0;
@@ -132,7 +134,9 @@ class Store {
                                                           const DependencyFetcher& fetch = {});
   [[nodiscard]] static std::string tree_id_of(const std::vector<std::string>& chain);
   // Renders the image with its dependencies (once; concurrent callers wait and
-  // reuse it), honouring the top image's pathWhitelist. Touches the images.
+  // reuse it), honouring the top image's pathWhitelist. Each layer is copied from its
+  // image's one-image tree when there is one, else extracted from its blob. Touches
+  // the images of the chain.
   [[nodiscard]] RenderedTree render(const std::string& image_id,
                                     const DependencyFetcher& fetch = {});
   // Renders like render() into `dir` instead of the store (for `pod image render`):

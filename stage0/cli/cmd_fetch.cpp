@@ -28,11 +28,14 @@ Command fetch_command() {
          cxxopts::value<bool>()->default_value("false"))
         ("full", "print full image IDs instead of shortened ones",
          cxxopts::value<bool>()->default_value("false"));
-    // Images are read from the unmatched arguments, not a cxxopts vector, which would
-    // split "example.com/app,version=1.0" at its commas.
-    p.positional({}, "IMAGE...");
+    // The first image is a positional string, the others arrive unmatched: a cxxopts
+    // vector would split "example.com/app,version=1.0" at its commas.
+    p.add()("image", "", cxxopts::value<std::string>());
+    p.positional({"image"}, "IMAGE...");
     auto res = p.parse(inv.args, inv.global);
-    const auto& images = res.unmatched();
+    std::vector<std::string> images;
+    if (res.count("image")) images.push_back(res["image"].as<std::string>());
+    images.insert(images.end(), res.unmatched().begin(), res.unmatched().end());
     if (images.empty())
       throw UsageError("pod fetch needs at least one IMAGE", 0,
                        "give a file, an https:// URL or an image name");

@@ -95,10 +95,14 @@ Command image_verify_command() {
       "image; exits 0 only when every image verifies.";
   c.run = [c](Invocation& inv) {
     ArgParser p(c);
-    // Unmatched arguments, not a cxxopts vector, which would split "name,label=value".
-    p.positional({}, "[IMAGE|FILE...]");
+    // The first image is a positional string, the others arrive unmatched: a cxxopts
+    // vector would split "example.com/app,version=1.0" at its commas.
+    p.add()("image", "", cxxopts::value<std::string>());
+    p.positional({"image"}, "[IMAGE|FILE...]");
     auto res = p.parse(inv.args, inv.global);
-    const auto& images = res.unmatched();
+    std::vector<std::string> images;
+    if (res.count("image")) images.push_back(res["image"].as<std::string>());
+    images.insert(images.end(), res.unmatched().begin(), res.unmatched().end());
     bool skip_signature = inv.global.is_insecure("image");
     Logger log = inv.global.logger();
     fetch::TrustStore trust(inv.global.local_config, inv.global.system_config);

@@ -72,6 +72,18 @@ void check_manifest_matches(const ManifestSummary& m, const std::string& image,
   }
 }
 
+// The signature was checked for the name peek_manifest read; the store parsed the archive
+// again on import. Should the two ever disagree (an archive read differently by the two
+// readers), the image must not stay under a name its signature does not cover.
+void check_imported_name(store::Store& st, const std::string& id, const std::string& verified,
+                         const std::string& image) {
+  auto rec = st.find_id(id);
+  if (!rec || rec->name == verified) return;
+  st.remove(id);
+  throw Error("image " + image + " was imported as \"" + rec->name +
+              "\" but its signature was checked for \"" + verified + "\"; it was removed again");
+}
+
 }  // namespace
 
 ImageFetcher::ImageFetcher(store::Store& store, FetchSettings settings, Logger log)
@@ -138,6 +150,7 @@ std::string ImageFetcher::fetch_file(const std::string& path) {
   ManifestSummary m = peek_manifest(fd.get(), path);
   verify(fd.get(), signature, path, m.name);
   std::string id = store_.import_file(path);
+  check_imported_name(store_, id, m.name, path);
   SignatureStore(store_.cas_dir()).save(id, signature);
   return id;
 }
@@ -200,7 +213,10 @@ std::string ImageFetcher::fetch_url(const std::string& url, const std::string& d
   if (::lseek(fd.get(), 0, SEEK_SET) < 0) throw_errno("seeking in the download of " + display);
   std::string id = store_.import(fd.get(), url);
   log_.debug("imported in " + clock.lap());
-  if (signature) SignatureStore(store_.cas_dir()).save(id, *signature);
+  if (signature) {
+    check_imported_name(store_, id, m.name, display);
+    SignatureStore(store_.cas_dir()).save(id, *signature);
+  }
   store_.set_remote(store::RemoteRecord{url, id, got.etag, got.max_age, unix_now()});
   return id;
 }

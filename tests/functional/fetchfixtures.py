@@ -5,7 +5,10 @@ import gzip
 import io
 import json
 import os
+import pty
+import select
 import tarfile
+import time
 
 from gpgkeys import Gpg
 from podtest import PodTestCase
@@ -50,6 +53,35 @@ def make_aci(path, name, labels=None, files=None, compress=True):
 def read(path):
     with open(path, "rb") as f:
         return f.read()
+
+
+def run_on_terminal(argv, answer, env, timeout=60):
+    """Runs argv with stdin/stdout/stderr on a pseudo-terminal, types `answer` (unless
+    None) once a yes/no question appears; returns (exit code, everything it printed)."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(argv[0], argv, env)
+    out = b""
+    answered = False
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.5)
+            if ready:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                out += chunk
+            if answer is not None and not answered and b"(yes/no)?" in out:
+                os.write(fd, (answer + "\n").encode())
+                answered = True
+        _, status = os.waitpid(pid, 0)
+    finally:
+        os.close(fd)
+    return os.waitstatus_to_exitcode(status), out.decode(errors="replace")
 
 
 class FetchTestCase(PodTestCase):

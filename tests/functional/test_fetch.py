@@ -8,7 +8,7 @@ import subprocess
 import time
 import unittest
 
-from fetchfixtures import FetchTestCase, make_aci, read
+from fetchfixtures import FetchTestCase, make_aci, read, run_on_terminal
 from podtest import POD_BIN
 from testserver import DiscoveryPorts, TestServer, closed_port, discovery_page
 
@@ -174,6 +174,16 @@ class FetchTransportTest(FetchTestCase):
         self.fetch_fails(url, expect=["HTTP 500", "attempts"])
         self.assertLessEqual(len(self.https.requests_for("/hello.aci")), 10)
         self.assertLess(time.monotonic() - start, 30)
+
+    def test_progress_bar_only_on_a_terminal(self):
+        url = self.serve_image(self.https, self.path, "/hello.aci")
+        res = self.pod("fetch", url, check=0)
+        self.assertNotIn("Downloading", res.stderr)
+        argv = [POD_BIN] + self.global_flags() + ["fetch", "--pull-policy=update", url]
+        code, out = run_on_terminal(argv, None, self.env)
+        self.assertEqual(code, 0, out)
+        self.assertIn("Downloading image", out)
+        self.assertIn("100%", out)
 
     def test_not_found(self):
         self.fetch_fails(self.https.url("/nothing.aci"), expect=["not found (HTTP 404)"])

@@ -3,46 +3,13 @@ fingerprint review on a terminal (and refusal without one), discovery of a
 prefix's keys, system keys and masking."""
 import json
 import os
-import pty
-import select
-import subprocess
-import time
 import unittest
 
-from fetchfixtures import FetchTestCase
+from fetchfixtures import FetchTestCase, run_on_terminal
 from podtest import POD_BIN
 from testserver import DiscoveryPorts, TestServer, discovery_page
 
 PREFIX = "example.com/app"
-
-
-def run_on_terminal(argv, answer, env, timeout=60):
-    """Runs argv with stdin/stdout/stderr on a pseudo-terminal, types `answer` once the
-    question appears; returns (exit code, everything it printed)."""
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execve(argv[0], argv, env)
-    out = b""
-    answered = False
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([fd], [], [], 0.5)
-            if ready:
-                try:
-                    chunk = os.read(fd, 4096)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                out += chunk
-            if not answered and b"(yes/no)?" in out:
-                os.write(fd, (answer + "\n").encode())
-                answered = True
-        _, status = os.waitpid(pid, 0)
-    finally:
-        os.close(fd)
-    return os.waitstatus_to_exitcode(status), out.decode(errors="replace")
 
 
 class TrustTest(FetchTestCase):

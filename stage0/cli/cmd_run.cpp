@@ -32,7 +32,17 @@ Command run_command() {
       pod->destroy();
       throw;
     }
-    pods::exec_pod(*pod, args.run, log);
+    try {
+      pods::exec_pod(*pod, args.run, log);
+    } catch (const Error&) {
+      // Stage1 never started: the pod never ran, so it is not left behind as "exited".
+      try {
+        pod->destroy();
+      } catch (const Error& e) {
+        log.warn("removing pod " + pod->uuid() + " that could not start: " + e.what());
+      }
+      throw;
+    }
   };
   return c;
 }

@@ -272,6 +272,36 @@ class Stage1SelectionTest(PodsTestCase):
         res = self.pod("prepare", "--insecure-options=image", INSPECT_ACI, check=1)
         self.assertIn("/nonexistent/stage1.aci", res.stderr)
 
+    def test_a_stage1_that_cannot_start_leaves_no_pod(self):
+        tree = os.path.join(self.root, "bogus")
+        os.makedirs(os.path.join(tree, "rootfs"))
+        with open(os.path.join(tree, "manifest"), "w") as f:
+            json.dump({"acKind": "ImageManifest", "acVersion": "0.8.11", "name": "example.com/bogus-stage1",
+                       "annotations": [{"name": "coreos.com/rkt/stage1/run", "value": "/no/such/run"}]}, f)
+        aci = os.path.join(self.root, "bogus.aci")
+        self.pod("image", "build", tree, aci, check=0)
+        res = self.pod("run", "--insecure-options=image", "--stage1-path=" + aci, INSPECT_ACI, check=1)
+        self.assertIn("/no/such/run", res.stderr)
+        self.assertEqual(self.list_json(), [])
+        self.assertEqual(mounts_containing(self.data_dir), [])
+
+
+class Stage1FlagsTest(PodsTestCase):
+    def test_dns_reaches_the_pod(self):
+        kv, _ = self.inspect("--read-file=/etc/resolv.conf", flags=("--dns=10.1.2.3",))
+        self.assertIn("nameserver 10.1.2.3", kv["content"])
+
+    def test_sigint_stops_the_pod(self):
+        proc, uuid = self.spawn_sleeper()
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=30)
+        self.assertNotEqual(proc.returncode, 0)
+        self.wait_for(lambda: self.state(uuid) == "exited", "the pod to exit")
+
+    def test_interactive_is_for_one_app(self):
+        res = self.pod("run", "--insecure-options=image", "--interactive", INSPECT_ACI, "---", BUSYBOX_ACI, check=2)
+        self.assertIn("--interactive", res.stderr)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -44,11 +44,13 @@ Command image_export_command() {
       "whole or not at all.";
   c.run = [c](Invocation& inv) {
     ArgParser p(c);
-    p.add()("overwrite", "replace OUT.aci when it exists", cxxopts::value<bool>()->default_value("false"))
-        ("args", "", cxxopts::value<std::vector<std::string>>());
+    p.add()("overwrite", "replace OUT.aci when it exists",
+            cxxopts::value<bool>()->default_value("false"))(
+        "args", "", cxxopts::value<std::vector<std::string>>());
     p.positional({"args"}, "ID|NAME OUT.aci");
     auto res = p.parse(inv.args, inv.global);
-    auto args = res.count("args") ? res["args"].as<std::vector<std::string>>() : std::vector<std::string>{};
+    auto args =
+        res.count("args") ? res["args"].as<std::vector<std::string>>() : std::vector<std::string>{};
     if (args.size() != 2) throw UsageError("pod image export needs an image and an output file");
     const std::string& out = args[1];
     bool overwrite = res["overwrite"].as<bool>();
@@ -61,8 +63,8 @@ Command image_export_command() {
       UniqueFd in = open_fd(st.blob_path(img.id), O_RDONLY);
       struct stat st_in;
       if (::fstat(in.get(), &st_in) < 0) throw_errno("inspecting the stored image");
-      std::string tmp = out + ".tmp-" + std::to_string(::getpid()) + "-" +
-                        std::to_string(std::random_device{}());
+      std::string tmp =
+          out + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}());
       UniqueFd dst = open_fd(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
       try {
         copy_fd(in.get(), dst.get(), st_in.st_size, tmp);

@@ -33,8 +33,8 @@ Command image_gc_command() {
     for (const auto& id : r.removed_images)
       std::printf("successfully removed aci for image: \"%s\"\n", id.c_str());
     std::printf("%zu image(s) successfully removed\n", r.removed_images.size());
-    inv.global.logger().debug("kept " + std::to_string(r.kept_trees.size()) + " tree(s) in use; freed " +
-                              human_size(r.bytes_freed));
+    inv.global.logger().debug("kept " + std::to_string(r.kept_trees.size()) +
+                              " tree(s) in use; freed " + human_size(r.bytes_freed));
     return 0;
   };
   return c;

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -8,7 +9,6 @@
 #include "common/table.hpp"
 #include "stage0/cli/commands.hpp"
 #include "stage0/cli/image_cli_util.hpp"
-#include <ctime>
 
 namespace pod::cli {
 
@@ -16,8 +16,8 @@ namespace {
 
 const std::vector<std::string> kFields = {"id", "name", "importtime", "lastused", "size", "latest"};
 const std::map<std::string, std::string> kHeaders = {
-    {"id", "ID"},         {"name", "NAME"}, {"importtime", "IMPORT TIME"},
-    {"lastused", "LAST USED"}, {"size", "SIZE"}, {"latest", "LATEST"}};
+    {"id", "ID"},     {"name", "NAME"},    {"importtime", "IMPORT TIME"}, {"lastused", "LAST USED"},
+    {"size", "SIZE"}, {"latest", "LATEST"}};
 
 std::vector<std::string> parse_fields(const std::string& flag, const std::string& value) {
   std::vector<std::string> out;
@@ -78,8 +78,9 @@ Command image_list_command() {
   Command c;
   c.name = "image list";
   c.summary = "List the images in the local store";
-  c.usage = "pod image list [--fields=...] [--sort=...] [--order=asc|desc] [--full] [--no-legend] "
-            "[--format=json]";
+  c.usage =
+      "pod image list [--fields=...] [--sort=...] [--order=asc|desc] [--full] [--no-legend] "
+      "[--format=json]";
   c.description =
       "IDs are shortened to sha512- and 32 hex digits, times are relative and sizes human "
       "unless --full. SIZE is the image as stored (the ACI file as it was imported). LATEST is "
@@ -87,19 +88,22 @@ Command image_list_command() {
       "image (times in nanoseconds since the epoch, as rkt did).";
   c.run = [c](Invocation& inv) {
     ArgParser p(c);
-    p.add()("fields", "comma-separated fields to show: id, name, importtime, lastused, size, latest",
-            cxxopts::value<std::string>()->default_value("id,name,size,importtime,lastused"))
-        ("sort", "comma-separated fields to sort by (same names as --fields)",
-         cxxopts::value<std::string>()->default_value("importtime"))
-        ("order", "sort order: asc or desc", cxxopts::value<std::string>()->default_value("asc"))
-        ("full", "whole IDs, absolute times and sizes in bytes",
-         cxxopts::value<bool>()->default_value("false"))
-        ("no-legend", "do not print the header line", cxxopts::value<bool>()->default_value("false"))
-        ("format", "output format: text, json or json-pretty",
-         cxxopts::value<std::string>()->default_value("text"));
+    p.add()("fields",
+            "comma-separated fields to show: id, name, importtime, lastused, size, latest",
+            cxxopts::value<std::string>()->default_value("id,name,size,importtime,lastused"))(
+        "sort", "comma-separated fields to sort by (same names as --fields)",
+        cxxopts::value<std::string>()->default_value("importtime"))(
+        "order", "sort order: asc or desc", cxxopts::value<std::string>()->default_value("asc"))(
+        "full", "whole IDs, absolute times and sizes in bytes",
+        cxxopts::value<bool>()->default_value("false"))(
+        "no-legend", "do not print the header line",
+        cxxopts::value<bool>()->default_value("false"))(
+        "format", "output format: text, json or json-pretty",
+        cxxopts::value<std::string>()->default_value("text"));
     auto res = p.parse(inv.args, inv.global);
     if (!res.unmatched().empty())
-      throw UsageError("pod image list takes no arguments (got \"" + res.unmatched().front() + "\")");
+      throw UsageError("pod image list takes no arguments (got \"" + res.unmatched().front() +
+                       "\")");
     auto fields = parse_fields("fields", res["fields"].as<std::string>());
     auto sort = parse_fields("sort", res["sort"].as<std::string>());
     std::string order = res["order"].as<std::string>();

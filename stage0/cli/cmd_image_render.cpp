@@ -15,12 +15,14 @@ Command image_render_command() {
       "reference), so 'rm -rf DIR' removes it. Dependencies must be in the store.";
   c.run = [c](Invocation& inv) {
     ArgParser p(c);
-    p.add()("overwrite", "replace DIR when it exists", cxxopts::value<bool>()->default_value("false"))
-        ("rootfs-only", "write only the rootfs", cxxopts::value<bool>()->default_value("false"))
-        ("args", "", cxxopts::value<std::vector<std::string>>());
+    p.add()("overwrite", "replace DIR when it exists",
+            cxxopts::value<bool>()->default_value("false"))(
+        "rootfs-only", "write only the rootfs", cxxopts::value<bool>()->default_value("false"))(
+        "args", "", cxxopts::value<std::vector<std::string>>());
     p.positional({"args"}, "ID|NAME DIR");
     auto res = p.parse(inv.args, inv.global);
-    auto args = res.count("args") ? res["args"].as<std::vector<std::string>>() : std::vector<std::string>{};
+    auto args =
+        res.count("args") ? res["args"].as<std::vector<std::string>>() : std::vector<std::string>{};
     if (args.size() != 2) throw UsageError("pod image render needs an image and a directory");
     store::Store st = open_image_store(inv.global);
     store::ImageRecord img = image_for_argument(st, args[0]);

@@ -16,10 +16,11 @@ store::ImageRecord image_for_argument(const store::Store& st, const std::string&
   return st.resolve(arg);
 }
 
-std::vector<store::ImageRecord> images_for_argument(const store::Store& st, const std::string& arg) {
+std::vector<store::ImageRecord> images_for_argument(const store::Store& st,
+                                                    const std::string& arg) {
   if (starts_with(arg, "sha512-")) return {st.get(arg)};
-  aci::ImageReference ref = with_context("image name \"" + arg + "\"",
-                                         [&] { return aci::parse_image_reference(arg); });
+  aci::ImageReference ref =
+      with_context("image name \"" + arg + "\"", [&] { return aci::parse_image_reference(arg); });
   std::vector<store::ImageRecord> out;
   for (auto& r : st.list()) {
     if (r.name != ref.name) continue;
@@ -85,9 +86,11 @@ void place_tree(const std::string& dir_arg, bool overwrite, bool rootfs_only,
   std::string dir = strip_trailing_slashes(dir_arg);
   with_context("writing " + dir, [&] {
     bool exists = path_exists(dir);
-    if (exists && !overwrite) throw Error(dir + " already exists", 0, "add --overwrite to replace it");
+    if (exists && !overwrite)
+      throw Error(dir + " already exists", 0, "add --overwrite to replace it");
     auto slash = dir.find_last_of('/');
-    std::string parent = slash == std::string::npos ? "." : (slash == 0 ? "/" : dir.substr(0, slash));
+    std::string parent =
+        slash == std::string::npos ? "." : (slash == 0 ? "/" : dir.substr(0, slash));
     TempPath work = make_temp_dir(parent, ".pod-image-");
     std::string tree = work.path() + "/tree";
     build(tree);

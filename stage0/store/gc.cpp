@@ -119,7 +119,8 @@ GcResult Store::gc(const GcOptions& opts) {
         if (!is_full_image_id(id) || known.count(id)) continue;
         std::string path = layout.blobs() + "/" + two + "/" + hex;
         struct stat st;
-        if (::lstat(path.c_str(), &st) == 0) result.bytes_freed += static_cast<uint64_t>(st.st_size);
+        if (::lstat(path.c_str(), &st) == 0)
+          result.bytes_freed += static_cast<uint64_t>(st.st_size);
         if (::unlink(path.c_str()) < 0 && errno != ENOENT) throw_errno("removing " + path);
         log_.debug("removed unlisted blob " + path);
       }

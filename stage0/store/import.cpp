@@ -45,7 +45,8 @@ std::string Store::import(int fd, const std::string& source_name, const ImportOp
     try {
       (void)clean_stale_workspaces(layout);
     } catch (const Error& e) {
-      log_.debug(std::string("cleaning leftovers in the store: ") + e.what());  // not this import's problem
+      log_.debug(std::string("cleaning leftovers in the store: ") +
+                 e.what());  // not this import's problem
     }
     Workspace ws = make_workspace(layout, "import-");
     std::string blob_tmp = ws.path() + "/blob";
@@ -85,9 +86,10 @@ std::string Store::import(int fd, const std::string& source_name, const ImportOp
       int64_t now = unix_now();
       // The row goes in after the blob is in place: a listed image always has its blob.
       db_->sql
-          .prepare("INSERT INTO images(id, name, labels, size, uncompressed_size, import_time, "
-                   "last_used, manifest) VALUES(?1,?2,?3,?4,?5,?6,?6,?7) "
-                   "ON CONFLICT(id) DO UPDATE SET last_used=excluded.last_used")
+          .prepare(
+              "INSERT INTO images(id, name, labels, size, uncompressed_size, import_time, "
+              "last_used, manifest) VALUES(?1,?2,?3,?4,?5,?6,?6,?7) "
+              "ON CONFLICT(id) DO UPDATE SET last_used=excluded.last_used")
           .bind(1, id)
           .bind(2, info.manifest.name)
           .bind(3, labels_to_json(info.manifest.labels))
@@ -120,8 +122,9 @@ std::string Store::import(int fd, const std::string& source_name, const ImportOp
         log_.debug("kept the extracted tree " + tid + " while importing");
       }
       db_->sql
-          .prepare("INSERT OR IGNORE INTO trees(id, image_id, chain, rendered_time) "
-                   "VALUES(?1,?2,?3,?4)")
+          .prepare(
+              "INSERT OR IGNORE INTO trees(id, image_id, chain, rendered_time) "
+              "VALUES(?1,?2,?3,?4)")
           .bind(1, tid)
           .bind(2, id)
           .bind(3, id)

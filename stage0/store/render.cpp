@@ -192,8 +192,9 @@ RenderedTree Store::render(const std::string& image_id, const DependencyFetcher&
       sync_dir(layout.trees());
     }
     db_->sql
-        .prepare("INSERT OR IGNORE INTO trees(id, image_id, chain, rendered_time) "
-                 "VALUES(?1,?2,?3,?4)")
+        .prepare(
+            "INSERT OR IGNORE INTO trees(id, image_id, chain, rendered_time) "
+            "VALUES(?1,?2,?3,?4)")
         .bind(1, t.tree_id)
         .bind(2, top)
         .bind(3, join(t.chain, ","))
@@ -209,7 +210,8 @@ std::vector<std::string> Store::render_to(const std::string& image_id, const std
   return with_context("rendering image " + image_id + " into " + dir, [&] {
     std::vector<std::string> chain = dependency_chain(image_id, fetch);
     if (path_exists(dir)) throw Error(dir + " already exists", EEXIST);
-    std::string parent = dir.find('/') == std::string::npos ? "." : dir.substr(0, dir.find_last_of('/'));
+    std::string parent =
+        dir.find('/') == std::string::npos ? "." : dir.substr(0, dir.find_last_of('/'));
     if (parent.empty()) parent = "/";
     // Built beside the target, so the last step is one rename.
     TempPath scratch = make_temp_dir(parent, ".pod-render-");

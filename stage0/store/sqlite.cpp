@@ -30,8 +30,8 @@ Statement::~Statement() {
 }
 
 Statement& Statement::bind(int index, std::string_view text) {
-  int rc = sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()),
-                             SQLITE_TRANSIENT);
+  int rc =
+      sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
   if (rc != SQLITE_OK) throw_sqlite(db_, rc, "binding parameter of \"" + sql_ + "\"");
   return *this;
 }
@@ -74,8 +74,9 @@ bool Statement::is_null(int column) const {
 
 Sqlite Sqlite::open(const std::string& path, int busy_timeout_ms) {
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   Sqlite db(raw, path);  // owns the handle even when opening failed
   if (rc != SQLITE_OK) throw_sqlite(raw, rc, "opening store index " + path);
   sqlite3_busy_timeout(raw, busy_timeout_ms);
@@ -87,7 +88,8 @@ Sqlite Sqlite::open(const std::string& path, int busy_timeout_ms) {
   return db;
 }
 
-Sqlite::Sqlite(Sqlite&& o) noexcept : db_(std::exchange(o.db_, nullptr)), path_(std::move(o.path_)) {}
+Sqlite::Sqlite(Sqlite&& o) noexcept
+    : db_(std::exchange(o.db_, nullptr)), path_(std::move(o.path_)) {}
 
 Sqlite& Sqlite::operator=(Sqlite&& o) noexcept {
   if (this != &o) {

@@ -96,8 +96,8 @@ ImageRecord Store::get(const std::string& id_or_prefix) const {
   if (found.size() > 1) {
     std::vector<std::string> ids;
     for (const auto& r : found) ids.push_back(short_id(r.id));
-    throw Error("image ID prefix " + id_or_prefix + " is ambiguous: it matches " +
-                    join(ids, ", ") + (found.size() > 2 ? " and more" : ""),
+    throw Error("image ID prefix " + id_or_prefix + " is ambiguous: it matches " + join(ids, ", ") +
+                    (found.size() > 2 ? " and more" : ""),
                 0, "give more digits of the ID ('pod image list --full' shows them whole)");
   }
   return found.front();
@@ -116,8 +116,8 @@ std::optional<ImageRecord> Store::find(const std::string& name, const aci::Label
 
 ImageRecord Store::resolve(const std::string& ref) const {
   if (starts_with(ref, kIdPrefix)) return get(ref);
-  aci::ImageReference parsed = with_context("image name \"" + ref + "\"",
-                                            [&] { return aci::parse_image_reference(ref); });
+  aci::ImageReference parsed =
+      with_context("image name \"" + ref + "\"", [&] { return aci::parse_image_reference(ref); });
   auto r = find(parsed.name, parsed.labels);
   if (!r) throw not_found("\"" + ref + "\"");
   return *r;
@@ -167,7 +167,8 @@ std::string Store::blob_path(const std::string& full_id) const { return db_->lay
 std::string Store::tree_path(const std::string& tree_id) const { return db_->layout.tree(tree_id); }
 
 std::vector<TreeRecord> Store::list_trees() const {
-  auto st = db_->sql.prepare("SELECT id, image_id, rendered_time FROM trees ORDER BY rendered_time");
+  auto st =
+      db_->sql.prepare("SELECT id, image_id, rendered_time FROM trees ORDER BY rendered_time");
   std::vector<TreeRecord> out;
   while (st.step()) out.push_back(TreeRecord{st.text(0), st.text(1), st.integer(2)});
   return out;

@@ -41,10 +41,10 @@ struct ImageRecord {
 };
 
 struct RemoteRecord {
-  std::string url;       // as fetched (for local files: "file://" + absolute path)
-  std::string image_id;  // what it imported as
-  std::string etag;      // HTTP ETag; for files a fingerprint of the file (see import_file)
-  int64_t max_age = 0;   // seconds, from Cache-Control
+  std::string url;            // as fetched (for local files: "file://" + absolute path)
+  std::string image_id;       // what it imported as
+  std::string etag;           // HTTP ETag; for files a fingerprint of the file (see import_file)
+  int64_t max_age = 0;        // seconds, from Cache-Control
   int64_t download_time = 0;  // unix seconds
 };
 
@@ -68,8 +68,8 @@ using DependencyFetcher = std::function<std::string(const aci::Dependency&)>;
 // `pod image rm` from removing it while held (keep it until the pod's
 // treeStoreID file names the tree; after that the file protects it).
 struct RenderedTree {
-  std::string tree_id;  // "deps-sha512-<128 hex>", the name of the directory
-  std::string dir;      // <data_dir>/cas/tree/<tree_id>, holding manifest and rootfs/
+  std::string tree_id;             // "deps-sha512-<128 hex>", the name of the directory
+  std::string dir;                 // <data_dir>/cas/tree/<tree_id>, holding manifest and rootfs/
   std::vector<std::string> chain;  // image IDs applied, bottom first, the image last
   FileLock hold;
   [[nodiscard]] std::string rootfs() const { return dir + "/rootfs"; }

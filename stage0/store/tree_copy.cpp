@@ -66,7 +66,8 @@ void copy_regular(int src_dir, int dst_dir, const std::string& name, const struc
   UniqueFd out = openat_fd(dst_dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
   off_t left = st.st_size;
   while (left > 0) {
-    ssize_t n = ::copy_file_range(in.get(), nullptr, out.get(), nullptr, static_cast<size_t>(left), 0);
+    ssize_t n =
+        ::copy_file_range(in.get(), nullptr, out.get(), nullptr, static_cast<size_t>(left), 0);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) throw_errno("copying " + shown);
     if (n == 0) throw Error("copying " + shown + ": the file shrank while being copied");
@@ -121,7 +122,8 @@ void copy_entry(int src_dir, int dst_dir, const std::string& name, const std::st
     if (n < 0) throw_errno("reading symlink " + shown);
     target.resize(static_cast<size_t>(n));
     target.push_back('\0');
-    if (::symlinkat(target.data(), dst_dir, name.c_str()) < 0) throw_errno("creating symlink " + shown);
+    if (::symlinkat(target.data(), dst_dir, name.c_str()) < 0)
+      throw_errno("creating symlink " + shown);
     if (::fchownat(dst_dir, name.c_str(), st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 &&
         errno != EPERM)
       throw_errno("setting owner of " + shown);

@@ -46,7 +46,8 @@ int clean_stale_workspaces(const Layout& layout) {
 
 FileLock lock_file_checked(const std::string& path, LockMode mode, bool wait) {
   for (;;) {
-    FileLock lock = wait ? FileLock::acquire(path, mode, true) : FileLock::try_acquire(path, mode, true);
+    FileLock lock =
+        wait ? FileLock::acquire(path, mode, true) : FileLock::try_acquire(path, mode, true);
     if (!lock.held()) return lock;
     struct stat held, named;
     if (::fstat(lock.fd(), &held) < 0) throw_errno("inspecting lock " + path);

@@ -77,10 +77,11 @@ TEST_CASE("eight processes rendering the same new tree: one renders, all get it"
     UniqueFd fd = open_fd(t.write_aci(aci), O_RDONLY);
     return s.import(fd.get(), "test");
   };
-  std::string base = import(make_aci(manifest_json("example.com/base", {}),
-                                     {{"big", Entry{std::string(4 << 20, 'b')}}}));
-  std::string top = import(make_aci(manifest_json("example.com/top", {}, {Dep{"example.com/base", base, {}}}),
-                                    {{"top", Entry{"t"}}}));
+  std::string base = import(
+      make_aci(manifest_json("example.com/base", {}), {{"big", Entry{std::string(4 << 20, 'b')}}}));
+  std::string top =
+      import(make_aci(manifest_json("example.com/top", {}, {Dep{"example.com/base", base, {}}}),
+                      {{"top", Entry{"t"}}}));
   int ok = in_children(8, [&](int i) {
     Store mine = Store::open(t.data, t.log);
     RenderedTree tree = mine.render(top);
@@ -102,9 +103,10 @@ TEST_CASE("renders, removals and gc racing never leave a tree without its conten
   Store s = Store::open(t.data, t.log);
   std::vector<std::string> ids;
   for (int i = 0; i < 4; ++i) {
-    UniqueFd fd = open_fd(t.write_aci(make_aci(manifest_json("example.com/r" + std::to_string(i), {}),
-                                               {{"f", Entry{std::string(200000, 'r')}}})),
-                          O_RDONLY);
+    UniqueFd fd =
+        open_fd(t.write_aci(make_aci(manifest_json("example.com/r" + std::to_string(i), {}),
+                                     {{"f", Entry{std::string(200000, 'r')}}})),
+                O_RDONLY);
     ids.push_back(s.import(fd.get(), "test"));
   }
   int ok = in_children(12, [&](int i) {

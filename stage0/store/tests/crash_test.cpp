@@ -28,7 +28,8 @@ std::string import_bytes(Store& s, TempStore& t, const std::string& aci) {
 TEST_CASE("a half-written import left by a killed process is ignored, then cleaned up") {
   TempStore t;
   Store s = Store::open(t.data, t.log);
-  std::string aci = make_aci(manifest_json("example.com/half", {}), {{"f", Entry{std::string(50000, 'z')}}});
+  std::string aci =
+      make_aci(manifest_json("example.com/half", {}), {{"f", Entry{std::string(50000, 'z')}}});
   // What a kill -9 mid-import leaves: a workspace with half a blob and half a tree, unlocked.
   std::string stale = t.data + "/cas/tmp/import-killed";
   make_dirs(stale + "/tree/rootfs");
@@ -78,7 +79,8 @@ TEST_CASE("a blob without an index row (killed before the insert) is unlisted, a
 TEST_CASE("a tree directory without a row (killed after the rename) is reused, and gc finds it") {
   TempStore t;
   Store s = Store::open(t.data, t.log);
-  std::string id = import_bytes(s, t, make_aci(manifest_json("example.com/t", {}), {{"f", Entry{"1"}}}));
+  std::string id =
+      import_bytes(s, t, make_aci(manifest_json("example.com/t", {}), {{"f", Entry{"1"}}}));
   RenderedTree tree = s.render(id);
   std::string dir = tree.dir;
   tree.hold = FileLock();
@@ -114,7 +116,8 @@ TEST_CASE("a tree directory without a row (killed after the rename) is reused, a
 TEST_CASE("gc keeps trees someone holds and removes images past the grace period") {
   TempStore t;
   Store s = Store::open(t.data, t.log);
-  std::string id = import_bytes(s, t, make_aci(manifest_json("example.com/g", {}), {{"f", Entry{"1"}}}));
+  std::string id =
+      import_bytes(s, t, make_aci(manifest_json("example.com/g", {}), {{"f", Entry{"1"}}}));
   RenderedTree held = s.render(id);
   GcOptions opts;
   opts.trees_in_use = std::vector<std::string>{};

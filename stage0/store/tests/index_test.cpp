@@ -59,8 +59,9 @@ TEST_CASE("an index written by a newer pod is refused, naming the versions") {
 TEST_CASE("import stores the blob byte for byte and indexes name, labels and sizes") {
   TempStore t;
   Store s = Store::open(t.data, t.log);
-  std::string aci = make_aci(manifest_json("example.com/app", {{"version", "1.0"}, {"os", "linux"}}),
-                             {{"hello", Entry{"hi\n"}}});
+  std::string aci =
+      make_aci(manifest_json("example.com/app", {{"version", "1.0"}, {"os", "linux"}}),
+               {{"hello", Entry{"hi\n"}}});
   std::string id = import_bytes(s, t, aci);
   CHECK(id.rfind("sha512-", 0) == 0);
   CHECK(id.size() == 7 + 128);
@@ -97,8 +98,10 @@ TEST_CASE("re-importing a known image keeps the first blob and one row") {
 TEST_CASE("lookup by prefix, by name and labels, and by reference") {
   TempStore t;
   Store s = Store::open(t.data, t.log);
-  std::string v1 = import_bytes(s, t, make_aci(manifest_json("example.com/app", {{"version", "1.0"}}), {}));
-  std::string v2 = import_bytes(s, t, make_aci(manifest_json("example.com/app", {{"version", "2.0"}}), {}));
+  std::string v1 =
+      import_bytes(s, t, make_aci(manifest_json("example.com/app", {{"version", "1.0"}}), {}));
+  std::string v2 =
+      import_bytes(s, t, make_aci(manifest_json("example.com/app", {{"version", "2.0"}}), {}));
   CHECK(s.get(v1.substr(0, 7 + 20)).id == v1);
   CHECK(s.find("example.com/app", {})->id == v2);  // the newest import
   CHECK(s.find("example.com/app", {{"version", "1.0"}})->id == v1);
@@ -126,8 +129,8 @@ TEST_CASE("an ambiguous ID prefix is an error naming the candidates") {
   std::map<char, std::string> by_digit;
   std::string a, b;
   for (int i = 0; i < 17 && a.empty(); ++i) {
-    std::string id = import_bytes(
-        s, t, make_aci(manifest_json("example.com/n" + std::to_string(i), {}), {}));
+    std::string id =
+        import_bytes(s, t, make_aci(manifest_json("example.com/n" + std::to_string(i), {}), {}));
     char d = id[7];
     if (by_digit.count(d)) {
       a = by_digit[d];
@@ -191,7 +194,8 @@ TEST_CASE("import_file skips reading a file imported unchanged, and notices a ch
 TEST_CASE("a damaged ACI is refused and leaves nothing behind") {
   TempStore t;
   Store s = Store::open(t.data, t.log);
-  std::string aci = make_aci(manifest_json("example.com/bad", {}), {{"x", Entry{std::string(30000, 'a')}}}, false);
+  std::string aci = make_aci(manifest_json("example.com/bad", {}),
+                             {{"x", Entry{std::string(30000, 'a')}}}, false);
   aci.resize(aci.size() / 2);
   CHECK_THROWS_AS((void)import_bytes(s, t, aci), Error);
   CHECK(s.list().empty());

@@ -46,37 +46,37 @@ TEST_CASE("render applies dependencies in order, the image on top, and honours p
   TempStore t;
   Store s = Store::open(t.data, t.log);
   // base: the bottom layer; its own dependency is none.
-  std::string base = import_bytes(
-      s, t,
-      make_aci(manifest_json("example.com/base", {{"version", "1"}}),
-               {{"etc", Entry{"", true}},
-                {"etc/os-release", Entry{"base\n"}},
-                {"etc/only-base", Entry{"b\n"}},
-                {"bin", Entry{"", true}},
-                {"bin/sh", Entry{"base-sh"}},
-                {"lib", Entry{"usr/lib", false, true}},
-                {"usr", Entry{"", true}},
-                {"usr/lib", Entry{"", true}},
-                {"usr/lib/libc", Entry{"libc"}}}));
+  std::string base = import_bytes(s, t,
+                                  make_aci(manifest_json("example.com/base", {{"version", "1"}}),
+                                           {{"etc", Entry{"", true}},
+                                            {"etc/os-release", Entry{"base\n"}},
+                                            {"etc/only-base", Entry{"b\n"}},
+                                            {"bin", Entry{"", true}},
+                                            {"bin/sh", Entry{"base-sh"}},
+                                            {"lib", Entry{"usr/lib", false, true}},
+                                            {"usr", Entry{"", true}},
+                                            {"usr/lib", Entry{"", true}},
+                                            {"usr/lib/libc", Entry{"libc"}}}));
   // mid: depends on base by name and label, overrides a file and replaces a symlink.
-  std::string mid = import_bytes(
-      s, t,
-      make_aci(manifest_json("example.com/mid", {{"version", "1"}},
-                             {Dep{"example.com/base", "", {{"version", "1"}}}}),
-               {{"bin", Entry{"", true, false, 0700}},
-                {"bin/sh", Entry{"mid-sh"}},
-                {"lib", Entry{"", true}},
-                {"lib/mid", Entry{"m"}}}));
+  std::string mid =
+      import_bytes(s, t,
+                   make_aci(manifest_json("example.com/mid", {{"version", "1"}},
+                                          {Dep{"example.com/base", "", {{"version", "1"}}}}),
+                            {{"bin", Entry{"", true, false, 0700}},
+                             {"bin/sh", Entry{"mid-sh"}},
+                             {"lib", Entry{"", true}},
+                             {"lib/mid", Entry{"m"}}}));
   // other: a second dependency of top, applied after mid.
   std::string other = import_bytes(
-      s, t, make_aci(manifest_json("example.com/other", {}), {{"etc", Entry{"", true}},
-                                                               {"etc/os-release", Entry{"other\n"}},
-                                                               {"opt", Entry{"", true}},
-                                                               {"opt/o", Entry{"o"}}}));
+      s, t,
+      make_aci(manifest_json("example.com/other", {}), {{"etc", Entry{"", true}},
+                                                        {"etc/os-release", Entry{"other\n"}},
+                                                        {"opt", Entry{"", true}},
+                                                        {"opt/o", Entry{"o"}}}));
   std::string top = import_bytes(
       s, t,
-      make_aci(manifest_json("example.com/top", {}, {Dep{"example.com/mid", mid, {}},
-                                                      Dep{"example.com/other", "", {}}},
+      make_aci(manifest_json("example.com/top", {},
+                             {Dep{"example.com/mid", mid, {}}, Dep{"example.com/other", "", {}}},
                              {"/etc/os-release", "/bin/sh", "/bin/top", "/lib/mid", "/opt"}),
                {{"bin", Entry{"", true}}, {"bin/top", Entry{"t"}}, {"bin/extra", Entry{"x"}}}));
 
@@ -115,12 +115,13 @@ TEST_CASE("render applies dependencies in order, the image on top, and honours p
 TEST_CASE("missing dependencies go to the fetcher, or fail naming them") {
   TempStore t;
   Store s = Store::open(t.data, t.log);
-  std::string dep_aci = make_aci(manifest_json("example.com/dep", {{"version", "3"}}),
-                                 {{"from-dep", Entry{"d"}}});
+  std::string dep_aci =
+      make_aci(manifest_json("example.com/dep", {{"version", "3"}}), {{"from-dep", Entry{"d"}}});
   std::string top = import_bytes(
       s, t,
-      make_aci(manifest_json("example.com/needs", {}, {Dep{"example.com/dep", "", {{"version", "3"}}}}),
-               {{"own", Entry{"o"}}}));
+      make_aci(
+          manifest_json("example.com/needs", {}, {Dep{"example.com/dep", "", {{"version", "3"}}}}),
+          {{"own", Entry{"o"}}}));
   try {
     (void)s.render(top);
     FAIL("rendered without its dependency");
@@ -152,7 +153,9 @@ TEST_CASE("a dependency cycle is an error, not a hang") {
 TEST_CASE("a damaged blob is detected when rendering") {
   TempStore t;
   Store s = Store::open(t.data, t.log);
-  std::string base = import_bytes(s, t, make_aci(manifest_json("example.com/base", {}), {{"f", Entry{"UNIQUE-CONTENT"}}}, false));
+  std::string base = import_bytes(
+      s, t,
+      make_aci(manifest_json("example.com/base", {}), {{"f", Entry{"UNIQUE-CONTENT"}}}, false));
   std::string top = import_bytes(
       s, t, make_aci(manifest_json("example.com/top", {}, {Dep{"example.com/base", "", {}}}), {}));
   // Same size, different byte inside the file's data.
@@ -192,11 +195,13 @@ TEST_CASE("merge_layer replaces a directory by a file and a file by a directory"
 TEST_CASE("render_to writes the rendered image outside the store, and never over a directory") {
   TempStore t;
   Store s = Store::open(t.data, t.log);
-  std::string base = import_bytes(s, t, make_aci(manifest_json("example.com/base", {}),
-                                                 {{"from-base", Entry{"b"}}, {"shared", Entry{"base"}}}));
-  std::string top = import_bytes(
-      s, t, make_aci(manifest_json("example.com/top", {}, {Dep{"example.com/base", "", {}}}),
-                     {{"shared", Entry{"top"}}}));
+  std::string base = import_bytes(s, t,
+                                  make_aci(manifest_json("example.com/base", {}),
+                                           {{"from-base", Entry{"b"}}, {"shared", Entry{"base"}}}));
+  std::string top =
+      import_bytes(s, t,
+                   make_aci(manifest_json("example.com/top", {}, {Dep{"example.com/base", "", {}}}),
+                            {{"shared", Entry{"top"}}}));
   std::string out = t.root.path() + "/out";
   CHECK(s.render_to(top, out) == std::vector<std::string>{base, top});
   CHECK(read_file(out + "/rootfs/from-base") == "b");
@@ -208,7 +213,8 @@ TEST_CASE("render_to writes the rendered image outside the store, and never over
   for (const auto& name : list_dir(t.root.path())) CHECK(name.rfind(".pod-render-", 0) != 0);
 }
 
-TEST_CASE("copy_layer keeps modes, owners, symlinks, hard links and xattrs, and layers like merge") {
+TEST_CASE(
+    "copy_layer keeps modes, owners, symlinks, hard links and xattrs, and layers like merge") {
   TempPath root = make_temp_dir("/tmp", "pod-copy-test-");
   std::string lower = root.path() + "/lower", upper = root.path() + "/upper";
   make_dirs(lower + "/bin");
@@ -258,12 +264,15 @@ TEST_CASE("a dependency's own pathWhitelist does not filter the images built on 
   TempStore t;
   Store s = Store::open(t.data, t.log);
   // Without dependencies but with a whitelist: its own tree is filtered, its layer is not.
-  std::string lone = import_bytes(s, t, make_aci(manifest_json("example.com/lone", {}, {}, {"/a"}),
-                                                 {{"a", Entry{"a"}}, {"b", Entry{"b"}}}));
+  std::string lone = import_bytes(s, t,
+                                  make_aci(manifest_json("example.com/lone", {}, {}, {"/a"}),
+                                           {{"a", Entry{"a"}}, {"b", Entry{"b"}}}));
   // With a dependency and a whitelist: its layer (kept at import) is unfiltered.
   std::string mid = import_bytes(
-      s, t, make_aci(manifest_json("example.com/mid", {}, {Dep{"example.com/lone", "", {}}}, {"/c", "/a"}),
-                     {{"c", Entry{"c"}}, {"d", Entry{"d"}}}));
+      s, t,
+      make_aci(
+          manifest_json("example.com/mid", {}, {Dep{"example.com/lone", "", {}}}, {"/c", "/a"}),
+          {{"c", Entry{"c"}}, {"d", Entry{"d"}}}));
   std::string top = import_bytes(
       s, t, make_aci(manifest_json("example.com/top", {}, {Dep{"example.com/mid", "", {}}}), {}));
   CHECK_FALSE(path_exists(s.render(lone).rootfs() + "/b"));

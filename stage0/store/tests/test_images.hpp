@@ -33,7 +33,8 @@ struct Dep {
   std::map<std::string, std::string> labels;
 };
 
-inline std::string manifest_json(const std::string& name, const std::map<std::string, std::string>& labels,
+inline std::string manifest_json(const std::string& name,
+                                 const std::map<std::string, std::string>& labels,
                                  const std::vector<Dep>& deps = {},
                                  const std::vector<std::string>& whitelist = {}) {
   nlohmann::json m = {{"acKind", "ImageManifest"}, {"acVersion", "0.8.11"}, {"name", name}};

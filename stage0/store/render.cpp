@@ -132,12 +132,18 @@ bool copy_layer_from_tree(const Layout& layout, const ImageRecord& img, int dst_
 // kernel copy), else from its blob (extracted into `scratch`, on the same file system,
 // then moved over the layers below).
 void build_tree(const Layout& layout, const std::vector<ImageRecord>& layers,
-                const std::string& tree, const std::string& scratch) {
+                const std::string& tree, const std::string& scratch, const Logger& log) {
   make_dirs(tree + "/rootfs", 0755);
   UniqueFd rootfs = open_fd(tree + "/rootfs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
   for (size_t i = 0; i < layers.size(); ++i) {
     const ImageRecord& img = layers[i];
-    if (copy_layer_from_tree(layout, img, rootfs.get())) continue;
+    std::string which = "layer " + std::to_string(i + 1) + "/" + std::to_string(layers.size()) +
+                        " " + short_id(img.id) + " (" + img.name + ")";
+    if (copy_layer_from_tree(layout, img, rootfs.get())) {
+      log.debug(which + ": copied from its extracted tree");
+      continue;
+    }
+    log.debug(which + ": extracted from its blob");
     if (i == 0) {
       extract_layer(layout, img.id, rootfs.get());
       continue;
@@ -186,7 +192,7 @@ RenderedTree Store::render(const std::string& image_id, const DependencyFetcher&
       std::string tree = ws.path() + "/tree";
       std::vector<ImageRecord> layers;
       for (const auto& id : t.chain) layers.push_back(get(id));
-      build_tree(layout, layers, tree, ws.path());
+      build_tree(layout, layers, tree, ws.path(), log_);
       if (::rename(tree.c_str(), t.dir.c_str()) < 0)
         throw_errno("moving the rendered tree into place at " + t.dir);
       sync_dir(layout.trees());
@@ -218,7 +224,7 @@ std::vector<std::string> Store::render_to(const std::string& image_id, const std
     std::string tree = scratch.path() + "/tree";
     std::vector<ImageRecord> layers;
     for (const auto& id : chain) layers.push_back(get(id));
-    build_tree(db_->layout, layers, tree, scratch.path());
+    build_tree(db_->layout, layers, tree, scratch.path(), log_);
     if (::rename(tree.c_str(), dir.c_str()) < 0) throw_errno("moving the rendered tree to " + dir);
     for (const auto& id : chain) touch(id);
     return chain;

@@ -18,12 +18,11 @@ Command run_command() {
     RunPrepareArgs args = parse_run_prepare(p, inv, true);
     args.request.durable = false;
     Logger log = inv.global.logger();
+    // The store stays open until stage1 replaces this process: its fds are O_CLOEXEC, and
+    // closing it ourselves would checkpoint the SQLite WAL with an fsync on every start.
+    store::Store st = store::Store::open(inv.global.dir, log);
     std::optional<pods::Pod> pod;
-    {
-      // The store closes before stage1 replaces this process.
-      store::Store st = store::Store::open(inv.global.dir, log);
-      pod.emplace(pods::prepare_pod(inv.global.dir, st, args.request, log));
-    }
+    pod.emplace(pods::prepare_pod(inv.global.dir, st, args.request, log));
     try {
       if (args.uuid_file_save) pods::write_uuid_file(*args.uuid_file_save, pod->uuid());
       // Straight from prepare to run, keeping the lock: nobody sees a prepared pod in between.

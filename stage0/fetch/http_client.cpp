@@ -94,6 +94,7 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
 }  // namespace
 
 struct HttpClient::Sink {
+  bool head_only = false;   // HEAD: no body at all
   int fd = -1;              // the body goes here when >= 0
   std::string text;         // ... or here
   size_t max_bytes = 0;     // for text
@@ -177,6 +178,12 @@ std::string HttpClient::get_text(const std::string& url, const std::string& what
   return std::move(sink.text);
 }
 
+HttpResult HttpClient::head(const std::string& url, const std::string& what) {
+  Sink sink;
+  sink.head_only = true;
+  return perform(url, sink, what, {});
+}
+
 HttpResult HttpClient::perform(const std::string& url, Sink& sink, const std::string& what,
                                const std::string& if_none_match) {
   return with_context("fetching " + what + " from " + url, [&] {
@@ -210,6 +217,7 @@ HttpResult HttpClient::perform(const std::string& url, Sink& sink, const std::st
     (void)curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
     (void)curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &on_header);
     (void)curl_easy_setopt(c, CURLOPT_HEADERDATA, &headers);
+    if (sink.head_only) (void)curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
     if (settings_.skip_tls_verify) {
       (void)curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
       (void)curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);

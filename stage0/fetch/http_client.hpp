@@ -66,6 +66,9 @@ class HttpClient {
   [[nodiscard]] std::string get_text(const std::string& url, const std::string& what,
                                      size_t max_bytes = 4 << 20, HttpResult* result = nullptr);
 
+  // A HEAD request: throws HttpStatusError (404 ...) like a GET would, downloads nothing.
+  [[nodiscard]] HttpResult head(const std::string& url, const std::string& what);
+
   [[nodiscard]] const HttpSettings& settings() const noexcept { return settings_; }
 
  private:

@@ -181,6 +181,26 @@ std::string ImageFetcher::fetch_url(const std::string& url, const std::string& d
       break;
   }
   std::string etag = cached && cached->image_stored ? std::string(cached->etag) : std::string();
+  std::optional<std::string> signature;
+  auto fetch_signature = [&] {
+    if (settings_.insecure_image) {
+      log_.warn(kInsecureWarning);
+      return;
+    }
+    try {
+      signature = http().get_text(signature_url, "signature", 1 << 20);
+    } catch (const HttpStatusError& e) {
+      if (!e.not_found()) throw;
+      // Say which is missing: a mistyped image URL should not read as a missing signature.
+      (void)http().head(url, "image");  // throws "not found" for the image itself
+      throw Error("no signature for image " + display + " at " + signature_url, ENOENT,
+                  "the publisher must provide IMAGE.aci.asc; to skip verification (unsafe) "
+                  "pass --insecure-options=image");
+    }
+  };
+  // A missing signature should fail before a large download, not after it; only a
+  // conditional request, which will most often be answered 304, asks for it afterwards.
+  if (etag.empty()) fetch_signature();
   UniqueFd fd = anonymous_file(store_.cas_dir());
   Stopwatch clock;
   HttpResult got = http().download(url, fd.get(), "image", etag);
@@ -191,19 +211,7 @@ std::string ImageFetcher::fetch_url(const std::string& url, const std::string& d
                                           got.max_age, unix_now()});
     return rec->image_id;
   }
-  std::optional<std::string> signature;
-  if (settings_.insecure_image) {
-    log_.warn(kInsecureWarning);
-  } else {
-    try {
-      signature = http().get_text(signature_url, "signature", 1 << 20);
-    } catch (const HttpStatusError& e) {
-      if (!e.not_found()) throw;
-      throw Error("no signature for image " + display + " at " + signature_url, ENOENT,
-                  "the publisher must provide IMAGE.aci.asc; to skip verification (unsafe) "
-                  "pass --insecure-options=image");
-    }
-  }
+  if (!etag.empty()) fetch_signature();
   ManifestSummary m = peek_manifest(fd.get(), display);
   if (!expected_name.empty()) check_manifest_matches(m, display, expected_name, expected_labels);
   if (signature) {

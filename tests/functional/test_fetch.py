@@ -120,6 +120,8 @@ class FetchSignatureTest(FetchTestCase):
         self.fetch_fails(url, expect=["no signature for image " + url, url + ".asc",
                                       "--insecure-options=image"])
         self.assertEqual(self.blobs(), [])
+        self.assertEqual(self.https.downloads_of("/hello.aci"), 0,
+                         "a missing signature is noticed before the image is downloaded")
 
     def test_insecure_image_skips_verification_with_a_warning(self):
         path = make_aci(os.path.join(self.work, "unsigned.aci"), "unsigned.org/app")

@@ -138,8 +138,8 @@ class TestServer:
                     if r.path == path and (status is None or r.status == status)]
 
     def downloads_of(self, path):
-        """How many times the body of path was sent (200 answers)."""
-        return len(self.requests_for(path, status=200))
+        """How many times the body of path was sent (200 answers to GET)."""
+        return len([r for r in self.requests_for(path, status=200) if r.method == "GET"])
 
     def clear_log(self):
         with self._lock:

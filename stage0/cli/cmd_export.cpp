@@ -1,10 +1,10 @@
-#include <sys/file.h>
 #include <sys/mount.h>
 
 #include <cstdio>
 
 #include "aci/archive.hpp"
 #include "common/error.hpp"
+#include "common/flock.hpp"
 #include "common/fs.hpp"
 #include "common/mount.hpp"
 #include "common/strings.hpp"
@@ -36,9 +36,11 @@ Command export_command() {
     Logger log = inv.global.logger();
     pods::Pod pod = pods::open_pod_arg(inv.global.dir, {args[0]}, std::nullopt);
     return with_context("exporting pod " + pod.uuid(), [&]() -> int {
-      // A shared lock: gc and rm (which need it exclusively) leave the pod alone meanwhile,
-      // while status still sees a pod that is not running.
-      if (::flock(pod.dir_fd(), LOCK_SH | LOCK_NB) < 0) {
+      // A shared lock on an fd of its own (probing the pod's state through pod.dir_fd()
+      // would release it): gc and rm, which need the lock exclusively, leave the pod alone
+      // meanwhile, while status still sees a pod that is not running.
+      FileLock hold = FileLock::try_acquire(pod.path(), LockMode::shared);
+      if (!hold.held()) {
         Error e("the pod is " + std::string(pods::state_name(pod.state())));
         e.set_hint("stop it first, or wait until it has exited");
         throw e;

@@ -5,11 +5,15 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <functional>
+#include <unistd.h>
 
 #include "common/error.hpp"
 #include "common/fs.hpp"
 #include "common/mount.hpp"
+#include "common/process.hpp"
 #include "common/strings.hpp"
 #include "stage0/pods/info.hpp"
 #include "stage0/pods/resolve.hpp"
@@ -36,6 +40,43 @@ std::vector<std::string> mounts_below_pods(const std::string& data_dir) {
   auto root = pods_root(data_dir);
   for (const auto& mp : mounts_under(read_mountinfo(), root)) out.push_back(mp);
   return out;  // deepest first, as mounts_under orders them
+}
+
+// Removing a pod is mostly waiting: on the file system deleting its inodes and on the
+// stage1 gc entrypoint. With many pods, a few worker processes overlap those waits. Each
+// worker takes every k-th pod; `all_ok` tells a worker's exit status. Returns one entry
+// per worker that failed (the workers reported what failed themselves, on stderr).
+std::vector<int> sweep_in_workers(size_t count, const std::function<void(size_t)>& one,
+                                  const std::function<bool()>& all_ok) {
+  constexpr size_t kMaxWorkers = 4;
+  constexpr size_t kPodsPerWorker = 16;  // below this, a process costs more than it saves
+  size_t workers = std::min(kMaxWorkers, count / kPodsPerWorker);
+  if (workers <= 1) {
+    for (size_t i = 0; i < count; ++i) one(i);
+    return {};
+  }
+  std::fflush(nullptr);
+  std::vector<ChildProcess> children;
+  for (size_t w = 0; w < workers; ++w) {
+    pid_t pid = ::fork();
+    if (pid < 0) throw_errno("starting a gc worker");
+    if (pid == 0) {
+      int status = 0;
+      try {
+        for (size_t i = w; i < count; i += workers) one(i);
+        status = all_ok() ? 0 : 1;
+      } catch (...) {
+        status = 1;
+      }
+      std::fflush(nullptr);
+      ::_exit(status);
+    }
+    children.emplace_back(pid);
+  }
+  std::vector<int> failed;
+  for (auto& c : children)
+    if (int rc = exit_code_of(c.wait()); rc != 0) failed.push_back(rc);
+  return failed;
 }
 
 }  // namespace
@@ -110,25 +151,30 @@ GcReport gc_pods(const std::string& data_dir, const GcOptions& opts, const Logge
   std::vector<std::string> mounts = mounts_below_pods(data_dir);
   now = now_ns();  // after marking, so --grace-period=0 sweeps what was just marked
   const int64_t grace_ns = std::chrono::nanoseconds(opts.grace_period).count();
-  for (DirState s : {DirState::exited_garbage, DirState::garbage}) {
-    for (const auto& loc : list_pods(data_dir)) {
-      if (loc.dir != s) continue;
-      try {
-        Pod pod = Pod::open(data_dir, loc.uuid);
-        if (s == DirState::exited_garbage && now - mtime_ns_of_fd(pod.dir_fd()) < grace_ns) {
-          log.debug("pod " + loc.uuid + " stays until its grace period has passed");
-          continue;
-        }
-        if (!pod.lock_exclusive(false)) continue;  // another gc or rm is at it
-        if (pod.dir_state() != s) continue;
-        discard_pod(pod, log, &mounts);
-        report.removed.push_back(loc.uuid);
-        log.info("Garbage collecting pod \"" + loc.uuid + "\"");
-      } catch (const Error& e) {
-        if (e.errnum() != ENOENT) fail(loc.uuid, e);
+  std::vector<PodLocation> sweep;
+  for (const auto& loc : list_pods(data_dir))
+    if (loc.dir == DirState::exited_garbage || loc.dir == DirState::garbage) sweep.push_back(loc);
+
+  auto sweep_one = [&](const PodLocation& loc) {
+    try {
+      Pod pod = Pod::open(data_dir, loc.uuid);
+      if (loc.dir == DirState::exited_garbage && now - mtime_ns_of_fd(pod.dir_fd()) < grace_ns) {
+        log.debug("pod " + loc.uuid + " stays until its grace period has passed");
+        return;
       }
+      if (!pod.lock_exclusive(false)) return;  // another gc or rm is at it
+      if (pod.dir_state() != loc.dir) return;
+      discard_pod(pod, log, &mounts);
+      report.removed.push_back(loc.uuid);
+      log.info("Garbage collecting pod \"" + loc.uuid + "\"");
+    } catch (const Error& e) {
+      if (e.errnum() != ENOENT) fail(loc.uuid, e);
     }
-  }
+  };
+  auto failed_workers = sweep_in_workers(
+      sweep.size(), [&](size_t i) { sweep_one(sweep[i]); }, [&] { return report.failed.empty(); });
+  if (!failed_workers.empty())
+    report.failed.push_back(std::to_string(failed_workers.size()) + " gc worker(s) reported failures");
   return report;
 }
 

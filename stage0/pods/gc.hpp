@@ -21,7 +21,8 @@ struct GcOptions {
 
 struct GcReport {
   std::vector<std::string> marked;   // moved to exited-garbage or garbage
-  std::vector<std::string> removed;  // gone
+  std::vector<std::string> removed;  // gone (only those this process removed: with many
+                                     // pods, worker processes remove them and say so on stderr)
   std::vector<std::string> failed;   // "uuid: why"; they are retried by the next gc
 };
 

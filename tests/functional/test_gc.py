@@ -1,7 +1,9 @@
 """`pod gc`: exited pods are marked, then removed after the grace period; aborted and
 expired preparations are collected; running pods are never touched; nothing stays mounted."""
 import os
+import shutil
 import time
+import uuid
 import unittest
 
 from podfixture import BUSYBOX_ACI, PodsTestCase, mounts_containing
@@ -72,6 +74,18 @@ class GcTest(PodsTestCase):
         self.assertEqual(mounts_containing(self.data_dir), [])
         self.assertEqual(self.list_json(), [])
         self.assertTrue(os.path.exists(os.path.join(keep, "precious")))
+
+    def test_many_pods_are_swept_by_workers(self):
+        # 48 exited pods (one real, copies of it under new UUIDs): enough for parallel workers.
+        first = self.exited_pod()
+        run_dir = os.path.join(self.data_dir, "pods", "run")
+        for _ in range(47):
+            shutil.copytree(os.path.join(run_dir, first), os.path.join(run_dir, str(uuid.uuid4())), symlinks=True)
+        self.assertEqual(len(self.list_json()), 48)
+        res = self.pod("gc", "--grace-period=0s", check=0)
+        self.assertEqual(res.stderr.count("Garbage collecting pod"), 48, res.stderr)
+        self.assertEqual(self.list_json(), [])
+        self.assertEqual(self.pod_dirs("exited-garbage"), [])
 
     def test_bad_durations(self):
         res = self.pod("gc", "--grace-period=soon", check=2)

@@ -39,11 +39,12 @@ class ImageFetcher {
   [[nodiscard]] std::string fetch(const std::string& image);
 
  private:
-  std::string fetch_file(const std::string& path);
-  std::string fetch_url(const std::string& url, const std::string& display,
-                        const std::string& signature_url, const std::string& expected_name,
-                        const std::vector<std::pair<std::string, std::string>>& expected_labels);
-  std::string fetch_name(const std::string& ref);
+  [[nodiscard]] std::string fetch_file(const std::string& path);
+  [[nodiscard]] std::string fetch_url(
+      const std::string& url, const std::string& display, const std::string& signature_url,
+      const std::string& expected_name,
+      const std::vector<std::pair<std::string, std::string>>& expected_labels);
+  [[nodiscard]] std::string fetch_name(const std::string& ref);
   // Verifies fd's signature against the keys trusted for `name`; throws when it fails.
   void verify(int fd, const std::string& signature, const std::string& image,
               const std::string& name);

@@ -258,6 +258,16 @@ class Stage1SelectionTest(PodsTestCase):
         self.assertIn("sha512-0000", res.stderr)
         res = self.pod("prepare", INSPECT_ACI, "--stage1-path=/a.aci", "--stage1-hash=sha512-1", check=2)
 
+    def test_stage1_name_and_file_url(self):
+        self.prepare()  # imports the built-in stage1 into the store
+        uuid = self.prepare("--stage1-name=pod.dev/stage1-fly")
+        self.assertEqual(self.stage1_of(uuid), "pod.dev/stage1-fly")
+        uuid = self.prepare("--stage1-url=file://" + STAGE1_ACI)
+        self.assertEqual(self.stage1_of(uuid), "pod.dev/stage1-fly")
+        res = self.pod("prepare", "--insecure-options=image", "--pull-policy=never",
+                       "--stage1-name=example.com/no-stage1", INSPECT_ACI, check=1)
+        self.assertIn("example.com/no-stage1", res.stderr)
+
     def test_configured_default(self):
         d = os.path.join(self.system_config, "stage1.d")
         os.makedirs(d)
@@ -297,6 +307,30 @@ class Stage1FlagsTest(PodsTestCase):
         proc.communicate(timeout=30)
         self.assertNotEqual(proc.returncode, 0)
         self.wait_for(lambda: self.state(uuid) == "exited", "the pod to exit")
+
+    def test_net_and_hostname_reach_stage1(self):
+        # stage1-fly shares the host's network and hostname and says it ignores these.
+        res = self.run_pod("--net=mynet", check=0)
+        self.assertIn("--net=mynet", res.stderr)
+        res = self.pod("--debug", "run", "--insecure-options=image", "--hostname=podhost", INSPECT_ACI, check=0)
+        self.assertIn("--hostname", res.stderr)
+        self.assertIn("--hostname=podhost", res.stderr)  # the stage1 command line, with --debug
+
+    def test_port_forwarding_lands_in_the_manifest(self):
+        tree = os.path.join(self.root, "ported")
+        os.makedirs(tree)
+        subprocess.run(["tar", "-xzf", INSPECT_ACI, "-C", tree], check=True)
+        with open(os.path.join(tree, "manifest")) as f:
+            m = json.load(f)
+        m["name"] = "example.com/ported"
+        m["app"]["ports"] = [{"name": "http", "protocol": "tcp", "port": 80}]
+        with open(os.path.join(tree, "manifest"), "w") as f:
+            json.dump(m, f)
+        aci = os.path.join(self.root, "ported.aci")
+        self.pod("image", "build", tree, aci, check=0)
+        uuid = self.prepare("--port=http:127.0.0.1:8080", image=aci)
+        pm = json.loads(self.pod("cat-manifest", uuid, check=0).stdout)
+        self.assertEqual(pm["ports"], [{"name": "http", "hostPort": 8080, "hostIP": "127.0.0.1"}])
 
     def test_interactive_is_for_one_app(self):
         res = self.pod("run", "--insecure-options=image", "--interactive", INSPECT_ACI, "---", BUSYBOX_ACI, check=2)

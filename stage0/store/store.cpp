@@ -2,12 +2,14 @@
 // labels; remote cache records; removal of one image.
 #include "stage0/store/store.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 
 #include "aci/names.hpp"
 #include "common/error.hpp"
+#include "common/fd.hpp"
 #include "common/fs.hpp"
 #include "common/strings.hpp"
 #include "stage0/store/index.hpp"
@@ -31,6 +33,23 @@ bool labels_match(const aci::Labels& have, const aci::Labels& want) {
 bool is_lower_hex(std::string_view s) {
   return std::all_of(s.begin(), s.end(),
                      [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+// True when the index file is already in WAL mode, read from its header (bytes 18
+// and 19, the file format versions, are 2 for WAL) without opening it through SQLite.
+// (The schema version is not checked here: in WAL mode its update may still sit in the
+// -wal file; migrate_schema's write transaction waits for its turn properly anyway.)
+bool index_is_wal(const std::string& path) {
+  unsigned char header[20];
+  UniqueFd fd;
+  try {
+    fd = open_fd(path, O_RDONLY);
+  } catch (const Error&) {
+    return false;  // not created yet
+  }
+  if (::pread(fd.get(), header, sizeof header, 0) != static_cast<ssize_t>(sizeof header))
+    return false;
+  return header[18] == 2 && header[19] == 2;
 }
 
 Error not_found(const std::string& what) {
@@ -61,6 +80,12 @@ Store Store::open(const std::string& data_dir, const Logger& log) {
     Layout layout{path_join(data_dir, "cas")};
     for (const auto& d : {layout.blobs(), layout.trees(), layout.tmp(), layout.locks()})
       make_dirs(d, 0700);
+    // Switching a new database to WAL mode fails at once (no busy wait) while another
+    // process has it open, so the processes that find the store new take turns; once
+    // the file says WAL, nobody waits here.
+    FileLock setting_up;
+    if (!index_is_wal(layout.db()))
+      setting_up = FileLock::acquire(layout.locks() + "/setup", LockMode::exclusive, true);
     auto db = std::make_unique<Db>(Db{Sqlite::open(layout.db(), kBusyTimeoutMs), layout});
     migrate_schema(db->sql);
     std::string cas = layout.cas;

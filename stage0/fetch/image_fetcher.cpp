@@ -109,18 +109,20 @@ HttpClient& ImageFetcher::http() {
   return *http_;
 }
 
-std::string ImageFetcher::fetch(const std::string& image) {
+std::string ImageFetcher::fetch(const std::string& image,
+                                const std::optional<std::string>& signature_file) {
   return with_context("fetching image " + image, [&]() -> std::string {
     ImageSource src = classify_image(image);
     switch (src.kind) {
       case SourceKind::image_id:
         return store_.get(src.value).id;
       case SourceKind::file:
-        return fetch_file(src.value);
+        return fetch_file(src.value, signature_file);
       case SourceKind::url:
-        return fetch_url(src.value, src.value, signature_url_of(src.value), {}, {});
+        return fetch_url(src.value, src.value, signature_url_of(src.value), {}, {},
+                         signature_file);
       case SourceKind::name:
-        return fetch_name(src.value);
+        return fetch_name(src.value, signature_file);
     }
     throw Error("unknown image source");
   });
@@ -135,15 +137,18 @@ void ImageFetcher::verify(int fd, const std::string& signature, const std::strin
             name + "\"");
 }
 
-std::string ImageFetcher::fetch_file(const std::string& path) {
+std::string ImageFetcher::fetch_file(const std::string& path,
+                                     const std::optional<std::string>& signature_file) {
   if (settings_.insecure_image) {
     log_.warn(kInsecureWarning);
     return store_.import_file(path);
   }
   UniqueFd fd = open_fd(path, O_RDONLY);
-  std::string sig_path = path + ".asc";
+  std::string sig_path = signature_file ? *signature_file : path + ".asc";
   if (!path_exists(sig_path))
-    throw Error("no signature " + sig_path + " next to the image", ENOENT,
+    throw Error(signature_file ? "the signature file " + sig_path + " does not exist"
+                               : "no signature " + sig_path + " next to the image",
+                ENOENT,
                 "sign it with gpg --armor --detach-sign " + path +
                     ", or skip verification with --insecure-options=image");
   std::string signature = read_file(sig_path);
@@ -158,7 +163,8 @@ std::string ImageFetcher::fetch_file(const std::string& path) {
 std::string ImageFetcher::fetch_url(const std::string& url, const std::string& display,
                                     const std::string& signature_url,
                                     const std::string& expected_name,
-                                    const LabelList& expected_labels) {
+                                    const LabelList& expected_labels,
+                                    const std::optional<std::string>& signature_file) {
   std::optional<CachedRemote> cached;
   auto rec = store_.get_remote(url);
   if (rec)
@@ -185,6 +191,11 @@ std::string ImageFetcher::fetch_url(const std::string& url, const std::string& d
   auto fetch_signature = [&] {
     if (settings_.insecure_image) {
       log_.warn(kInsecureWarning);
+      return;
+    }
+    if (signature_file) {
+      signature = with_context("reading the signature given by --signature",
+                               [&] { return read_file(*signature_file); });
       return;
     }
     try {
@@ -244,7 +255,8 @@ void ImageFetcher::auto_trust(const std::string& name, const std::vector<std::st
   }
 }
 
-std::string ImageFetcher::fetch_name(const std::string& text) {
+std::string ImageFetcher::fetch_name(const std::string& text,
+                                     const std::optional<std::string>& signature_file) {
   aci::ImageReference ref = aci::parse_image_reference(text);
   std::string display = aci::format_image_reference(ref);
   auto stored = store_.find(ref.name, ref.labels);
@@ -277,7 +289,7 @@ std::string ImageFetcher::fetch_name(const std::string& text) {
       trust_.keys_for(ref.name).empty() && !d.pubkeys.empty())
     auto_trust(ref.name, d.pubkeys);
   // Only the labels asked for must match: os and arch were filled in for the templates.
-  return fetch_url(d.aci_url, display, d.signature_url, ref.name, asked);
+  return fetch_url(d.aci_url, display, d.signature_url, ref.name, asked, signature_file);
 }
 
 }  // namespace pod::fetch

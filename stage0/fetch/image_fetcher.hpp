@@ -36,15 +36,22 @@ class ImageFetcher {
   ImageFetcher(store::Store& store, FetchSettings settings, Logger log);
 
   // Returns the image ID. Throws Error naming the image and the step that failed.
-  [[nodiscard]] std::string fetch(const std::string& image);
+  // `signature_file` replaces the signature the image's location implies (rkt's
+  // --signature): a local file holding the detached signature.
+  [[nodiscard]] std::string fetch(const std::string& image,
+                                  const std::optional<std::string>& signature_file = {});
 
  private:
-  [[nodiscard]] std::string fetch_file(const std::string& path);
+  // `signature_file`, when set, is used instead of the .asc the location implies.
+  [[nodiscard]] std::string fetch_file(const std::string& path,
+                                       const std::optional<std::string>& signature_file);
   [[nodiscard]] std::string fetch_url(
       const std::string& url, const std::string& display, const std::string& signature_url,
       const std::string& expected_name,
-      const std::vector<std::pair<std::string, std::string>>& expected_labels);
-  [[nodiscard]] std::string fetch_name(const std::string& ref);
+      const std::vector<std::pair<std::string, std::string>>& expected_labels,
+      const std::optional<std::string>& signature_file);
+  [[nodiscard]] std::string fetch_name(const std::string& ref,
+                                       const std::optional<std::string>& signature_file);
   // Verifies fd's signature against the keys trusted for `name`; throws when it fails.
   void verify(int fd, const std::string& signature, const std::string& image,
               const std::string& name);

@@ -44,6 +44,32 @@ class FetchFileTest(FetchTestCase):
         path, _ = self.signed_image("other.org/anything", fpr)
         self.fetch_ok(path)
 
+    def test_signature_flag_names_the_preceding_images_signature(self):
+        fpr = self.gpg.make_key("Hello Signer <hello@example.com>")
+        self.trust(fpr, PREFIX)
+        one, sig_one = self.signed_image(PREFIX, fpr, filename="one.aci")
+        two, sig_two = self.signed_image(PREFIX, fpr, filename="two.aci",
+                                         labels={"version": "2.0"})
+        elsewhere = os.path.join(self.work, "sigs")
+        os.makedirs(elsewhere)
+        os.rename(sig_one, os.path.join(elsewhere, "1.asc"))
+        os.rename(sig_two, os.path.join(elsewhere, "2.asc"))
+        self.fetch_fails(one, expect=["no signature " + one + ".asc"])
+        ids = self.fetch_ok(one, "--signature", os.path.join(elsewhere, "1.asc"),
+                            two, "--signature=" + os.path.join(elsewhere, "2.asc"))
+        self.assertEqual(len(set(ids)), 2)
+        # The signature of the other image does not verify this one.
+        self.fetch_fails(one, "--signature", os.path.join(elsewhere, "2.asc"),
+                         expect=["bad signature"])
+        url = self.serve_image(self.https, two, "/two.aci", with_signature=False)
+        self.assertEqual(self.fetch_ok("--pull-policy=update", url, "--signature",
+                                       os.path.join(elsewhere, "2.asc")), ids[1:])
+        self.assertEqual(self.https.downloads_of("/two.aci.asc"), 0)
+        res = self.pod("fetch", "--signature", os.path.join(elsewhere, "1.asc"), one, check=2)
+        self.assertIn("comes before any IMAGE", res.stderr)
+        self.fetch_fails(one, "--signature", os.path.join(elsewhere, "none.asc"),
+                         expect=["the signature file", "none.asc"])
+
     def test_missing_file(self):
         self.fetch_fails("--insecure-options=image", os.path.join(self.work, "nope.aci"),
                          expect=["nope.aci"])

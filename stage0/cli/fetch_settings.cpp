@@ -11,6 +11,7 @@ fetch::FetchSettings fetch_settings_from(const GlobalOptions& g) {
   s.insecure_tls = g.is_insecure("tls");
   s.insecure_http = g.is_insecure("http");
   s.trust_keys_from_https = g.trust_keys_from_https;
+  s.insecure_pubkey = g.is_insecure("pubkey");
   return s;
 }
 

@@ -241,12 +241,21 @@ std::string ImageFetcher::fetch_url(const std::string& url, const std::string& d
 }
 
 void ImageFetcher::auto_trust(const std::string& name, const std::vector<std::string>& urls) {
+  std::optional<HttpClient> insecure;  // for --insecure-options=pubkey: http, any certificate
+  if (settings_.insecure_pubkey) {
+    HttpSettings hs = make_http_settings(settings_);
+    hs.allow_http = true;
+    hs.skip_tls_verify = true;
+    insecure.emplace(std::move(hs), log_);
+  }
   for (const auto& url : urls) {
-    if (!starts_with(url, "https://")) {
-      log_.warn("not trusting keys from " + url + " automatically: only https is trusted");
+    if (!starts_with(url, "https://") && !insecure) {
+      log_.warn("not trusting keys from " + url +
+                " automatically: only https is trusted (see --insecure-options=pubkey)");
       continue;
     }
-    std::string data = http().get_text(url, "the public keys of " + name, 1 << 20);
+    HttpClient& client = insecure ? *insecure : http();
+    std::string data = client.get_text(url, "the public keys of " + name, 1 << 20);
     for (const auto& key : aci::read_public_keys(data, url)) {
       std::string path = trust_.add(name, key.fingerprint, key.armored);
       log_.warn("trusting key " + key.fingerprint + " for prefix \"" + name + "\" from " + url +

@@ -24,6 +24,7 @@ struct FetchSettings {
   bool insecure_tls = false;    // do not verify TLS certificates
   bool insecure_http = false;   // allow plain http (and http discovery)
   bool trust_keys_from_https = false;  // trust keys found by discovery over https
+  bool insecure_pubkey = false;  // ... and over http or unverified TLS too (rkt's "pubkey")
   PullPolicy pull_policy = PullPolicy::new_;
   bool progress = true;  // progress bar (only ever drawn on a terminal)
 };

@@ -424,6 +424,21 @@ class FetchDiscoveryTest(FetchTestCase):
             self.local_config, "trustedkeys/prefix.d", self.NAME, self.key)))
 
 
+    def test_keys_over_http_need_insecure_pubkey(self):
+        self.http.add("/keys.asc", self.gpg.export(self.key), content_type="text/plain")
+        template = self.https.url("/images/{name}-{version}-{os}-{arch}.{ext}")
+        self.disc.add("/pod-test?ac-discovery=1", discovery_page([
+            ("ac-discovery", "127.0.0.1/pod-test", template),
+            ("ac-discovery-pubkeys", "127.0.0.1/pod-test", self.http.url("/keys.asc")),
+        ]), content_type="text/html")
+        res = self.fetch_fails("--trust-keys-from-https", self.NAME + ":1.0",
+                               expect=["only https is trusted", "no keys are trusted"])
+        self.assertEqual(self.http.requests, [])
+        res = self.pod("fetch", "--trust-keys-from-https", "--insecure-options=pubkey",
+                       self.NAME + ":1.0", check=0)
+        self.assertIn("trusting key " + self.key, res.stderr)
+
+
 class ImageVerifyTest(FetchTestCase):
     def test_verify_stored_images_and_detect_corruption(self):
         key = self.gpg.make_key("Signer <s@example.com>")

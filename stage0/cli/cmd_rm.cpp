@@ -29,7 +29,7 @@ Command rm_command() {
       try {
         with_context("removing pod " + uuid, [&] {
           pods::Pod pod = pods::Pod::open(inv.global.dir, uuid);
-          if (!pod.lock_exclusive(false)) {
+          if (!pod.lock_exclusive_unless_in_use()) {
             Error e("the pod is " + std::string(pods::state_name(pod.state())));
             e.set_hint("stop it first with 'pod stop " + uuid + "'");
             throw e;

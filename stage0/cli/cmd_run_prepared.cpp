@@ -29,7 +29,7 @@ Command run_prepared_command() {
     if (res.count("uuid")) uuids = res["uuid"].as<std::vector<std::string>>();
     pods::Pod pod = pods::open_pod_arg(g.dir, uuids, std::nullopt);
 
-    if (!pod.lock_exclusive(false)) {
+    if (!pod.lock_exclusive_unless_in_use()) {
       Error e("pod " + pod.uuid() + " is " + std::string(pods::state_name(pod.state())) +
               ", not prepared");
       e.set_hint("only a prepared pod can be run; 'pod status " + pod.uuid() + "' tells more");

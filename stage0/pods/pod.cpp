@@ -108,6 +108,14 @@ bool Pod::lock_exclusive(bool wait) {
   return true;
 }
 
+bool Pod::lock_exclusive_unless_in_use() {
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    if (lock_exclusive(false)) return true;
+    ::usleep(10'000);
+  }
+  return false;
+}
+
 void Pod::wait_unlocked() const {
   if (locked_) return;
   (void)flock_fd(fd_.get(), LOCK_SH, uuid_);

@@ -63,6 +63,10 @@ class Pod {
   [[nodiscard]] bool lock_exclusive(bool wait);
   // Waits until nobody holds an exclusive lock (e.g. the pod stopped running).
   void wait_unlocked() const;
+  // lock_exclusive(false), retried for a moment: `pod list` and `pod status` probe locks
+  // (shared, for a few microseconds), and a command must not mistake a probe for a pod in
+  // use. A pod that stays locked (running, preparing) still answers false within ~0.1 s.
+  [[nodiscard]] bool lock_exclusive_unless_in_use();
   void unlock();
 
   // rename(2) to another state directory; requires our lock.

@@ -4,6 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <thread>
+
 #include "common/error.hpp"
 #include "common/fs.hpp"
 #include "common/temp_path.hpp"
@@ -134,4 +137,29 @@ TEST_CASE("list_pods sees every state directory") {
   REQUIRE(all.size() == 2);
   for (const auto& loc : all)
     CHECK(loc.dir == (loc.uuid == a.uuid() ? DirState::prepare : DirState::run));
+}
+
+TEST_CASE("a brief probe of the lock is not mistaken for a pod in use") {
+  TempPath root = make_temp_dir("/tmp", "pods-test-");
+  Pod p = Pod::create(root.path());
+  p.move_to(DirState::prepared);
+  p.unlock();
+  std::string path = p.path();
+  {
+    // A `pod list` probing the pod: a shared lock held for 30 ms.
+    int probe = ::open(path.c_str(), O_RDONLY | O_DIRECTORY);
+    REQUIRE(::flock(probe, LOCK_SH) == 0);
+    std::thread release([probe] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(30));
+      ::close(probe);
+    });
+    Pod other = Pod::open(root.path(), p.uuid());
+    CHECK(other.lock_exclusive_unless_in_use());
+    release.join();
+  }
+  {
+    ForeignLock running(path);  // held throughout: the pod is in use
+    Pod other = Pod::open(root.path(), p.uuid());
+    CHECK_FALSE(other.lock_exclusive_unless_in_use());
+  }
 }

@@ -100,6 +100,16 @@ class ListStatusTest(PodsTestCase):
         self.assertLessEqual(first["created_at"], first["started_at"])
         self.pod("list", "--format=yaml", check=2)
 
+    def test_a_pod_with_two_apps_lists_one_line_per_app(self):
+        res = self.pod("prepare", "--insecure-options=image", INSPECT_ACI, "---", BUSYBOX_ACI, "--name=shell",
+                       check=0)
+        uuid = res.stdout.strip()
+        lines = self.pod("list", "--no-legend", check=0).stdout.splitlines()
+        self.assertEqual(len(lines), 2)
+        self.assertEqual(lines[0].split()[:4], [uuid[:8], "inspect", "pod.dev/inspect", "prepared"])
+        self.assertEqual(lines[1].split(), ["shell", "pod.dev/busybox"])
+        self.assertEqual(self.list_json()[0]["app_names"], ["inspect", "shell"])
+
     def test_status_text_and_wait(self):
         proc, uuid = self.spawn_sleeper(seconds=2)
         st = self.pod("status", uuid, check=0).stdout

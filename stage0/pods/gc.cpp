@@ -131,6 +131,12 @@ GcReport gc_pods(const std::string& data_dir, const GcOptions& opts, const Logge
     else if (loc.dir == DirState::prepared) to = DirState::garbage;
     else continue;
     try {
+      if (loc.dir == DirState::embryo) {
+        // Pod::create locks a new pod just after mkdir: an unlocked embryo younger than this
+        // may be one about to be locked, not one whose creator died.
+        constexpr int64_t kEmbryoAgeNs = 60LL * 1'000'000'000;
+        if (now - mtime_ns_of(pod_dir(data_dir, loc.dir, loc.uuid)) < kEmbryoAgeNs) continue;
+      }
       if (loc.dir == DirState::prepared) {
         int64_t created = mtime_ns_of(pod_dir(data_dir, loc.dir, loc.uuid) + "/" + pod_file::kManifest);
         if (now - created < std::chrono::nanoseconds(opts.expire_prepared).count()) continue;

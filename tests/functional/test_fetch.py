@@ -213,6 +213,18 @@ class FetchTransportTest(FetchTestCase):
         self.assertIn("Downloading image", out)
         self.assertIn("100%", out)
 
+    def test_redirects_are_followed_but_never_down_to_http(self):
+        target = self.serve_image(self.https, self.path, "/real/hello.aci")
+        self.https.add("/moved.aci", b"", status=302, location=target)
+        self.https.add("/moved.aci.asc", b"", status=301, location=target + ".asc")
+        self.fetch_ok(self.https.url("/moved.aci"))
+        self.assertEqual(self.https.downloads_of("/real/hello.aci"), 1)
+        plain = self.serve_image(self.http, self.path, "/plain/hello.aci")
+        self.https.add("/down.aci.asc", b"", status=302, location=plain + ".asc")
+        self.https.add("/down.aci", b"", status=302, location=plain)
+        self.fetch_fails(self.https.url("/down.aci"), expect=["Protocol"])
+        self.assertEqual(self.http.requests, [])
+
     def test_not_found(self):
         self.fetch_fails(self.https.url("/nothing.aci"), expect=["not found (HTTP 404)"])
 

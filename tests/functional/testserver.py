@@ -19,7 +19,7 @@ import threading
 
 class Resource:
     def __init__(self, body, content_type="application/octet-stream", etag=None,
-                 cache_control=None, fail_times=0, auth=None, status=200):
+                 cache_control=None, fail_times=0, auth=None, status=200, location=None):
         self.body = body if isinstance(body, bytes) else body.encode()
         self.content_type = content_type
         self.etag = etag
@@ -27,6 +27,7 @@ class Resource:
         self.fail_times = fail_times  # answer 500 this many times first
         self.auth = auth  # None, ("basic", user, password) or ("bearer", token)
         self.status = status
+        self.location = location  # with status 301/302/307/308: where to go
 
 
 class RequestRecord:
@@ -180,6 +181,8 @@ class TestServer:
         elif status in (404, 500, 401):
             body = ("%d\n" % status).encode()
         handler.send_response(status)
+        if res is not None and res.location and status in (301, 302, 303, 307, 308):
+            handler.send_header("Location", res.location)
         if status == 401:
             kind = "Basic" if res.auth[0] == "basic" else "Bearer"
             handler.send_header("WWW-Authenticate", '%s realm="pod-test"' % kind)

@@ -9,6 +9,7 @@ import time
 import unittest
 
 from podfixture import BUSYBOX_ACI, INSPECT_ACI, STAGE1_ACI, PodsTestCase, mounts_containing
+from podtest import POD_BIN
 
 
 def env_of(stdout):
@@ -331,6 +332,33 @@ class Stage1FlagsTest(PodsTestCase):
         uuid = self.prepare("--port=http:127.0.0.1:8080", image=aci)
         pm = json.loads(self.pod("cat-manifest", uuid, check=0).stdout)
         self.assertEqual(pm["ports"], [{"name": "http", "hostPort": 8080, "hostIP": "127.0.0.1"}])
+
+    def test_interactive_shell_on_a_terminal(self):
+        import pty
+        import select
+        master, slave = pty.openpty()
+        argv = [POD_BIN] + self.global_flags() + ["run", "--insecure-options=image", "--interactive", BUSYBOX_ACI]
+        proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+        self.children.append(proc)
+        os.close(slave)
+        os.write(master, b"echo in-the-pod-$((1+2)); exit 4\n")
+        out = b""
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    data = os.read(master, 4096)
+                except OSError:  # the terminal closed: the pod is gone
+                    break
+                if not data:
+                    break
+                out += data
+            elif proc.poll() is not None:
+                break
+        os.close(master)
+        self.assertEqual(proc.wait(timeout=30), 4, out)
+        self.assertIn(b"in-the-pod-3", out)
 
     def test_interactive_is_for_one_app(self):
         res = self.pod("run", "--insecure-options=image", "--interactive", INSPECT_ACI, "---", BUSYBOX_ACI, check=2)

@@ -71,15 +71,27 @@ std::string hint_for_curl(CURLcode rc, const UrlParts& u) {
 }
 
 struct HeaderState {
+  long status = 0;  // of the response being received
   std::string etag;
   std::string cache_control;
 };
+
+// "HTTP/1.1 206 Partial Content" -> 206.
+long status_of_line(std::string_view line) {
+  size_t sp = line.find(' ');
+  if (sp == std::string_view::npos) return 0;
+  long v = 0;
+  for (size_t i = sp + 1; i < line.size() && std::isdigit(static_cast<unsigned char>(line[i])); ++i)
+    v = v * 10 + (line[i] - '0');
+  return v;
+}
 
 size_t on_header(char* data, size_t size, size_t n, void* user) {
   auto* st = static_cast<HeaderState*>(user);
   std::string_view line(data, size * n);
   if (starts_with(line, "HTTP/")) {  // a new response (after a redirect): forget the last
     *st = HeaderState{};
+    st->status = status_of_line(line);
     return size * n;
   }
   size_t colon = line.find(':');
@@ -96,6 +108,11 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
 struct HttpClient::Sink {
   bool head_only = false;   // HEAD: no body at all
   int fd = -1;              // the body goes here when >= 0
+  // A download resumed after a broken connection asks for the bytes from here on; the
+  // server may answer 206 (append) or send the whole body again (200: start over).
+  uint64_t resume_from = 0;
+  bool body_started = false;
+  const HeaderState* headers = nullptr;
   std::string text;         // ... or here
   size_t max_bytes = 0;     // for text
   bool too_large = false;
@@ -105,6 +122,8 @@ struct HttpClient::Sink {
   void reset() {
     text.clear();
     written = 0;
+    resume_from = 0;
+    body_started = false;
     too_large = false;
     write_error.reset();
     if (fd >= 0) {
@@ -118,6 +137,13 @@ struct HttpClient::Sink {
     size_t len = size * n;
     if (s->fd >= 0) {
       try {
+        if (!s->body_started && s->resume_from > 0 && s->headers && s->headers->status != 206) {
+          // The server sent the whole body instead of the rest: start the file over.
+          if (::ftruncate(s->fd, 0) != 0) throw_errno("truncating the download file");
+          if (::lseek(s->fd, 0, SEEK_SET) < 0) throw_errno("seeking in the download file");
+          s->written = 0;
+        }
+        s->body_started = true;
         write_all(s->fd, std::string_view(data, len), "the download file");
       } catch (const Error& e) {
         s->write_error = e;
@@ -237,12 +263,27 @@ HttpResult HttpClient::perform(const std::string& url, Sink& sink, const std::st
       }
       log_.debug("using credentials from " + creds->source + " for " + u.host);
     }
+    sink.headers = &headers;
     CurlSlist header_list;
-    if (!if_none_match.empty()) {
-      std::string h = "If-None-Match: " + if_none_match;
-      header_list.reset(curl_slist_append(nullptr, h.c_str()));
+    // The request headers of one attempt: If-None-Match for a conditional request, and
+    // If-Range with the ETag when a broken download resumes (a changed image is then
+    // sent whole instead of being spliced onto the old part).
+    auto set_headers = [&](const std::string& if_range) {
+      curl_slist* list = nullptr;
+      for (const std::string& h : {if_none_match.empty() ? "" : "If-None-Match: " + if_none_match,
+                                   if_range.empty() ? "" : "If-Range: " + if_range}) {
+        if (h.empty()) continue;
+        curl_slist* grown = curl_slist_append(list, h.c_str());
+        if (!grown) {
+          curl_slist_free_all(list);
+          throw Error("out of memory building request headers", ENOMEM);
+        }
+        list = grown;
+      }
+      header_list.reset(list);
       (void)curl_easy_setopt(c, CURLOPT_HTTPHEADER, header_list.get());
-    }
+    };
+    set_headers({});
     ProgressBar bar("Downloading " + what, settings_.progress && sink.fd >= 0);
     auto progress = [](void* user, curl_off_t total, curl_off_t now, curl_off_t, curl_off_t) {
       static_cast<ProgressBar*>(user)->update(static_cast<uint64_t>(now),
@@ -257,8 +298,8 @@ HttpResult HttpClient::perform(const std::string& url, Sink& sink, const std::st
     }
 
     auto waits = settings_.retry.schedule();
+    sink.reset();
     for (size_t attempt = 0;; ++attempt) {
-      sink.reset();
       errbuf[0] = '\0';
       CURLcode rc = curl_easy_perform(c);
       long status = 0;
@@ -272,14 +313,34 @@ HttpResult HttpClient::perform(const std::string& url, Sink& sink, const std::st
                       ", too large for " + what);
         std::string msg = errbuf[0] ? errbuf : curl_easy_strerror(rc);
         if (is_transient_curl(rc) && !last) {
+          // A strong ETag lets the next attempt ask for the rest instead of everything.
+          bool resumable = sink.fd >= 0 && sink.written > 0 && !headers.etag.empty() &&
+                           !starts_with(headers.etag, "W/") &&
+                           (headers.status == 200 || headers.status == 206);
+          std::string etag = headers.etag;
+          uint64_t have = sink.written;
+          if (resumable) {  // keep the bytes received; the next ones are appended
+            if (::lseek(sink.fd, 0, SEEK_END) < 0) throw_errno("seeking in the download file");
+            sink.resume_from = have;
+            sink.body_started = false;
+          } else {
+            sink.reset();
+          }
+          (void)curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE,
+                                 static_cast<curl_off_t>(sink.resume_from));
+          set_headers(resumable ? etag : std::string());
           log_.warn("fetching " + what + ": " + msg + "; retrying in " +
-                    std::to_string(waits[attempt].count()) + " ms");
+                    std::to_string(waits[attempt].count()) + " ms" +
+                    (resumable ? " (resuming after " + human_size(have) + ")" : ""));
           std::this_thread::sleep_for(waits[attempt]);
           continue;
         }
         throw Error(msg + tries, 0, hint_for_curl(rc, u));
       }
       if (is_transient_status(status) && !last) {
+        sink.reset();
+        (void)curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, static_cast<curl_off_t>(0));
+        set_headers({});
         log_.warn("fetching " + what + ": server answered " + std::to_string(status) +
                   "; retrying in " + std::to_string(waits[attempt].count()) + " ms");
         std::this_thread::sleep_for(waits[attempt]);

@@ -213,6 +213,30 @@ class FetchTransportTest(FetchTestCase):
         self.assertIn("Downloading image", out)
         self.assertIn("100%", out)
 
+    def test_a_broken_download_resumes_where_it_stopped(self):
+        big = os.path.join(self.work, "big.aci")
+        make_aci(big, PREFIX, files={"random.bin": os.urandom(600 * 1024)})
+        self.gpg.sign(self.key, big)
+        url = self.serve_image(self.https, big, "/big.aci", etag='"big-1"',
+                               cut_after=200 * 1024, cut_times=2)
+        res = self.pod("fetch", "--full", url, check=0)
+        self.assertIn("resuming after", res.stderr)
+        ranged = self.https.requests_for("/big.aci", status=206)
+        self.assertEqual(len(ranged), 2)
+        self.assertEqual(ranged[0].headers.get("Range"), "bytes=%d-" % (200 * 1024))
+        self.assertEqual(ranged[0].headers.get("If-Range"), '"big-1"')
+        self.assertEqual(self.https.downloads_of("/big.aci"), 1)
+        self.assertEqual(self.pod("image", "verify", res.stdout.strip(), check=0).returncode, 0)
+
+    def test_a_broken_download_without_etag_starts_over(self):
+        big = os.path.join(self.work, "big.aci")
+        make_aci(big, PREFIX, files={"random.bin": os.urandom(600 * 1024)})
+        self.gpg.sign(self.key, big)
+        url = self.serve_image(self.https, big, "/big.aci", cut_after=200 * 1024, cut_times=1)
+        self.fetch_ok(url)
+        self.assertEqual(self.https.requests_for("/big.aci", status=206), [])
+        self.assertEqual(self.https.downloads_of("/big.aci"), 2)
+
     def test_redirects_are_followed_but_never_down_to_http(self):
         target = self.serve_image(self.https, self.path, "/real/hello.aci")
         self.https.add("/moved.aci", b"", status=302, location=target)

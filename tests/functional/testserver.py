@@ -19,7 +19,8 @@ import threading
 
 class Resource:
     def __init__(self, body, content_type="application/octet-stream", etag=None,
-                 cache_control=None, fail_times=0, auth=None, status=200, location=None):
+                 cache_control=None, fail_times=0, auth=None, status=200, location=None,
+                 cut_after=None, cut_times=0):
         self.body = body if isinstance(body, bytes) else body.encode()
         self.content_type = content_type
         self.etag = etag
@@ -28,6 +29,9 @@ class Resource:
         self.auth = auth  # None, ("basic", user, password) or ("bearer", token)
         self.status = status
         self.location = location  # with status 301/302/307/308: where to go
+        # Break the connection after cut_after bytes of the body, cut_times times.
+        self.cut_after = cut_after
+        self.cut_times = cut_times
 
 
 class RequestRecord:
@@ -173,11 +177,25 @@ class TestServer:
                 status = 304
             else:
                 status = res.status
+            # Ranges ("bytes=N-" only), honoured when If-Range, if sent, names the ETag.
+            start = 0
+            rng = handler.headers.get("Range", "")
+            if_range = handler.headers.get("If-Range")
+            if status == 200 and rng.startswith("bytes=") and rng.endswith("-") and \
+                    res.etag and (if_range is None or if_range == res.etag):
+                start = int(rng[len("bytes="):-1])
+                status = 206
+            cut = None
+            if status in (200, 206) and res.cut_times > 0 and res.cut_after is not None:
+                res.cut_times -= 1
+                cut = res.cut_after
             self.requests.append(RequestRecord(handler.command, path,
                                                dict(handler.headers.items()), status))
         body = b""
         if status == 200:
             body = res.body
+        elif status == 206:
+            body = res.body[start:]
         elif status in (404, 500, 401):
             body = ("%d\n" % status).encode()
         handler.send_response(status)
@@ -186,17 +204,25 @@ class TestServer:
         if status == 401:
             kind = "Basic" if res.auth[0] == "basic" else "Bearer"
             handler.send_header("WWW-Authenticate", '%s realm="pod-test"' % kind)
-        if res is not None and status in (200, 304):
+        if status == 206:
+            handler.send_header("Content-Range", "bytes %d-%d/%d" % (
+                start, len(res.body) - 1, len(res.body)))
+        if res is not None and status in (200, 206, 304):
             if res.etag:
                 handler.send_header("ETag", res.etag)
             if res.cache_control:
                 handler.send_header("Cache-Control", res.cache_control)
-        handler.send_header("Content-Type", res.content_type if res and status == 200
+        handler.send_header("Content-Type", res.content_type if res and status in (200, 206)
                             else "text/plain")
         handler.send_header("Content-Length", str(len(body)) if status != 304 else "0")
         handler.end_headers()
         if not head and status != 304:
             try:
+                if cut is not None:
+                    handler.wfile.write(body[:cut])
+                    handler.wfile.flush()
+                    handler.close_connection = True  # the rest never comes
+                    return
                 handler.wfile.write(body)
             except (BrokenPipeError, ConnectionResetError):
                 pass

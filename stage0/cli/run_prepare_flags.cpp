@@ -37,7 +37,7 @@ void add_run_prepare_flags(ArgParser& p, bool for_run) {
                  "NAME,kind=empty[,mode=0755,uid=0,gid=0] (repeatable)", str())
       ("port", "expose an app port: NAME:[HOSTIP:]HOSTPORT (repeatable)", str())
       ("inherit-env", "apps inherit the environment of this command", flag())
-      ("hostname", "the pod's hostname (default: rkt-<uuid>)", str())
+      ("hostname", "the pod's hostname (default: stage1's choice)", str())
       ("net", "networks to join: default, host, none, or names from net.d (repeatable, "
               "comma-separated)", str())
       ("dns", "name server for the pod (repeatable)", str())

@@ -174,6 +174,7 @@ SplitArgs split_run_args(const std::vector<std::string>& args) {
   AppOptions pending;
   bool pending_used = false;
   AppOptions* current = nullptr;
+  std::vector<aci::Mount> pod_wide_mounts;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "---") {
@@ -200,6 +201,13 @@ SplitArgs split_run_args(const std::vector<std::string>& args) {
         } else if (f->takes_value) {
           if (i + 1 >= args.size()) throw UsageError("--" + name + " needs a value");
           value = args[++i];
+        }
+        if (!current && out.apps.empty() && name == "mount") {
+          // rkt's rule: a --mount before any image applies to every app of the pod.
+          AppOptions holder;
+          apply_app_flag(holder, name, value);
+          pod_wide_mounts.push_back(holder.mounts.at(0));
+          continue;
         }
         AppOptions& target = current ? *current : pending;
         if (!current) pending_used = true;
@@ -231,6 +239,14 @@ SplitArgs split_run_args(const std::vector<std::string>& args) {
   }
   if (pending_used && out.apps.empty())
     throw UsageError("app flags given but no image to run", 0, "name an image after the flags");
+  // Pod-wide mounts go to every app, except where the app mounts something at the same path.
+  for (auto& app : out.apps) {
+    for (const auto& m : pod_wide_mounts) {
+      bool overridden = std::any_of(app.mounts.begin(), app.mounts.end(),
+                                    [&](const aci::Mount& own) { return own.path == m.path; });
+      if (!overridden) app.mounts.push_back(m);
+    }
+  }
   return out;
 }
 

@@ -1,7 +1,8 @@
 // The command line of `pod run` / `pod prepare`, which is not a flat flag list:
 //   [pod flags] IMAGE [app flags] [-- ARGS...] [--- IMAGE [app flags] [-- ARGS...]]...
 // Per-app flags follow their image (rkt's rule; app flags before the first image apply to
-// the first image too). `--` starts the app's arguments, `---` ends them and the app.
+// the first image too, except --mount, which there applies to every app unless the app
+// mounts something at the same path). `--` starts the app's arguments, `---` ends them.
 #pragma once
 
 #include <cstdint>

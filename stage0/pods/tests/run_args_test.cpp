@@ -95,3 +95,15 @@ TEST_CASE("bad per-app values name the flag") {
   CHECK_THROWS_AS(apply_app_flag(a, "set-env", "NOEQUALS"), UsageError);
   CHECK_THROWS_AS(apply_app_flag(a, "readonly-rootfs", "maybe"), UsageError);
 }
+
+TEST_CASE("a --mount before any image applies to every app; an app's own mount of the path wins") {
+  auto s = split_run_args({"--mount=volume=data,target=/data", "--mount", "volume=logs,target=/logs", "a.aci",
+                           "---", "b.aci", "--mount=volume=other,target=/data"});
+  REQUIRE(s.apps.size() == 2);
+  REQUIRE(s.apps[0].mounts.size() == 2);
+  CHECK(s.apps[0].mounts[0].volume == "data");
+  CHECK(s.apps[0].mounts[1].volume == "logs");
+  REQUIRE(s.apps[1].mounts.size() == 2);
+  CHECK(s.apps[1].mounts[0].volume == "other");  // its own /data
+  CHECK(s.apps[1].mounts[1].volume == "logs");
+}

@@ -77,7 +77,7 @@ Command export_command() {
       make_dirs(rootfs);
       pods::enter_private_mount_namespace();
       MountGuard guard;
-      if (path_exists(copied + "/.pod-copied")) {
+      if (path_exists(pods::copied_marker(upper))) {
         // The pod ran without overlayfs: its copy holds the app's changes already.
         guard = mount_or_throw(copied, rootfs, "", MS_BIND | MS_REC);
       } else {

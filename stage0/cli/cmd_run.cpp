@@ -1,6 +1,7 @@
 #include <cstdio>
 
 #include "common/error.hpp"
+#include "common/fs.hpp"
 #include "stage0/cli/commands.hpp"
 #include "stage0/cli/run_prepare_flags.hpp"
 #include "stage0/pods/resolve.hpp"
@@ -60,6 +61,7 @@ Command prepare_command() {
     pods::Pod pod = pods::prepare_pod(inv.global.dir, st, args.request, log);
     try {
       if (args.uuid_file_save) pods::write_uuid_file(*args.uuid_file_save, pod.uuid());
+      if (args.run.no_overlay) write_file_atomic(pod.file(pods::pod_file::kNoOverlay), "");
       pod.move_to(pods::DirState::prepared);
     } catch (...) {
       pod.destroy();

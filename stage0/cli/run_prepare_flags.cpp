@@ -41,6 +41,13 @@ void add_run_prepare_flags(ArgParser& p, bool for_run) {
       ("net", "networks to join: default, host, none, or names from net.d (repeatable, "
               "comma-separated)", str())
       ("dns", "name server for the pod (repeatable)", str())
+      ("dns-search", "DNS search domain for the pod (repeatable)", str())
+      ("dns-opt", "DNS resolver option for the pod (repeatable)", str())
+      ("dns-domain", "the pod's DNS domain", str())
+      ("hosts-entry", "IP=HOSTNAME line for the pod's /etc/hosts (repeatable)", str())
+      ("no-overlay", "copy the image trees instead of mounting overlays (slow for big images)",
+       flag())
+      ("mds-register", "accepted for rkt compatibility; pod has no metadata service", flag())
       ("user-annotation", "NAME=VALUE annotation on the pod (repeatable)", str())
       ("user-label", "NAME=VALUE label on the pod (repeatable)", str())
       ("stage1-name", "stage1 image by name (fetched when not stored)", str())
@@ -128,6 +135,13 @@ RunPrepareArgs parse_run_prepare(ArgParser& p, Invocation& inv, bool for_run) {
     for (const auto& n : pod::split(v, ','))
       if (!std::string(trim(n)).empty()) run.net.emplace_back(trim(n));
   run.dns = all_values(res, "dns");
+  run.dns_search = all_values(res, "dns-search");
+  run.dns_opt = all_values(res, "dns-opt");
+  if (res.count("dns-domain")) run.dns_domain = res["dns-domain"].as<std::string>();
+  run.hosts_entries = all_values(res, "hosts-entry");
+  run.no_overlay = res["no-overlay"].as<bool>();
+  if (res["mds-register"].as<bool>())
+    g.logger().warn("--mds-register: pod has no metadata service; the flag is ignored");
   if (res.count("hostname")) run.hostname = res["hostname"].as<std::string>();
   run.local_config = g.local_config;
   run.disable_capabilities = g.is_insecure("capabilities");

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "common/error.hpp"
+#include "common/fs.hpp"
 #include "common/strings.hpp"
 #include "stage0/pods/stage1_exec.hpp"
 
@@ -18,6 +19,10 @@ std::vector<std::string> stage1_run_args(const RunFlags& f, const std::string& u
   if (!f.local_config.empty()) a.push_back("--local-config=" + f.local_config);
   if (!f.hostname.empty()) a.push_back("--hostname=" + f.hostname);
   for (const auto& d : f.dns) a.push_back("--dns=" + d);
+  for (const auto& d : f.dns_search) a.push_back("--dns-search=" + d);
+  for (const auto& d : f.dns_opt) a.push_back("--dns-opt=" + d);
+  if (!f.dns_domain.empty()) a.push_back("--dns-domain=" + f.dns_domain);
+  for (const auto& h : f.hosts_entries) a.push_back("--hosts-entry=" + h);
   if (f.disable_capabilities) a.push_back("--disable-capabilities-restriction");
   if (f.disable_paths) a.push_back("--disable-paths");
   if (f.disable_seccomp) a.push_back("--disable-seccomp");
@@ -38,7 +43,8 @@ void exec_pod(Pod& pod, const RunFlags& flags, const Logger& log) {
       throw e;
     }
     enter_private_mount_namespace();
-    mount_pod_rootfs(pod, stage1, pod.data_dir(), log);
+    bool copy = flags.no_overlay || path_exists(pod.file(pod_file::kNoOverlay));
+    mount_pod_rootfs(pod, stage1, pod.data_dir(), log, copy);
     std::string dir = pod.path();
     check_sys(::chdir(dir.c_str()), "entering pod directory " + dir);
     UniqueFd lock_fd = pod.inheritable_lock_fd();

@@ -19,6 +19,11 @@ struct RunFlags {
   std::string local_config;
   std::string hostname;
   std::vector<std::string> dns;
+  std::vector<std::string> dns_search;    // rkt's --dns-search, passed on to stage1
+  std::vector<std::string> dns_opt;       // --dns-opt
+  std::string dns_domain;                 // --dns-domain
+  std::vector<std::string> hosts_entries; // --hosts-entry IP=HOSTNAME
+  bool no_overlay = false;                // --no-overlay: copy the trees instead
   bool disable_capabilities = false;  // --insecure-options=capabilities
   bool disable_paths = false;         // --insecure-options=paths
   bool disable_seccomp = false;       // --insecure-options=seccomp

@@ -33,6 +33,8 @@ inline constexpr const char* kStage1TreeStoreId = "stage1TreeStoreID";
 inline constexpr const char* kAppsInfo = "appsinfo";
 inline constexpr const char* kPid = "pid";
 inline constexpr const char* kNetInfo = "net-info.json";
+// Present when the pod was prepared with --no-overlay: run-prepared copies the trees too.
+inline constexpr const char* kNoOverlay = "no-overlay";
 inline constexpr const char* kStage1Upper = "overlay/stage1/upper";
 inline constexpr const char* kStage1Work = "overlay/stage1/work";
 }  // namespace pod_file

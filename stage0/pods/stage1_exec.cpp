@@ -57,32 +57,42 @@ void copy_tree(const std::string& from, const std::string& to) {
 // Mounts an overlay (or copies when overlayfs is refused). The guard is released: the
 // mount lives as long as the pod's namespace.
 void overlay_or_copy(const std::string& lower, const std::string& upper, const std::string& work,
-                     const std::string& target, const Logger& log) {
+                     const std::string& target, const Logger& log, bool copy) {
   make_dirs(upper);
   make_dirs(work);
   make_dirs(target);
-  std::string opts = "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work;
-  if (::mount("overlay", target.c_str(), "overlay", 0, opts.c_str()) == 0) return;
-  int err = errno;
-  if (err != EINVAL && err != ENODEV && err != EOPNOTSUPP && err != EPERM)
-    throw_errno("mounting overlay at " + target, err);
-  log.debug("overlayfs refused at " + target + " (" + std::strerror(err) +
-            "): copying the tree instead, which costs time proportional to the image");
-  if (!path_exists(target + "/.pod-copied")) {
+  if (copy) {
+    log.debug("--no-overlay: copying " + lower + " to " + target);
+  } else {
+    std::string opts = "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work;
+    if (::mount("overlay", target.c_str(), "overlay", 0, opts.c_str()) == 0) return;
+    int err = errno;
+    if (err != EINVAL && err != ENODEV && err != EOPNOTSUPP && err != EPERM)
+      throw_errno("mounting overlay at " + target, err);
+    log.debug("overlayfs refused at " + target + " (" + std::strerror(err) +
+              "): copying the tree instead, which costs time proportional to the image");
+  }
+  // The marker lives beside upper/, outside the tree: export must not archive it.
+  std::string marker = copied_marker(upper);
+  if (!path_exists(marker)) {
     copy_tree(lower, target);
-    write_file_atomic(target + "/.pod-copied", "");
+    write_file_atomic(marker, "");
   }
 }
 
 }  // namespace
 
+std::string copied_marker(const std::string& upper_dir) {
+  return upper_dir.substr(0, upper_dir.rfind('/')) + "/copied";
+}
+
 void mount_pod_rootfs(const Pod& pod, const Stage1Image& stage1, const std::string& data_dir,
-                      const Logger& log) {
+                      const Logger& log, bool copy) {
   std::string dir = pod.path();
   std::string s1root = dir + "/" + pod_file::kStage1Rootfs;
   with_context("mounting the stage1 rootfs of pod " + pod.uuid(), [&] {
     overlay_or_copy(stage1.tree_rootfs, dir + "/" + pod_file::kStage1Upper,
-                    dir + "/" + pod_file::kStage1Work, s1root, log);
+                    dir + "/" + pod_file::kStage1Work, s1root, log, copy);
   });
   auto manifest = aci::PodManifest::parse(read_file(pod.file(pod_file::kManifest)));
   for (const auto& app : manifest.apps) {
@@ -90,7 +100,7 @@ void mount_pod_rootfs(const Pod& pod, const Stage1Image& stage1, const std::stri
       std::string tree_id(trim(read_file(app_info_dir(dir, app.name) + "/treeStoreID")));
       std::string ov = app_overlay_dir(dir, app.name);
       overlay_or_copy(tree_rootfs(data_dir, tree_id), ov + "/upper", ov + "/work",
-                      app_rootfs_in_stage1(s1root, app.name), log);
+                      app_rootfs_in_stage1(s1root, app.name), log, copy);
     });
   }
 }

@@ -39,9 +39,13 @@ struct Stage1Image {
 void enter_private_mount_namespace();
 
 // Mounts the pod's stage1 and app overlays (in the current, private, namespace). Where
-// overlayfs is refused, copies the trees instead and says so with --debug.
+// overlayfs is refused, or with `copy` (--no-overlay), copies the trees instead (--debug
+// says so).
 void mount_pod_rootfs(const Pod& pod, const Stage1Image& stage1, const std::string& data_dir,
-                      const Logger& log);
+                      const Logger& log, bool copy = false);
+
+// The file saying a rootfs was copied instead of mounted (beside its overlay's upper dir).
+[[nodiscard]] std::string copied_marker(const std::string& upper_dir);
 
 // In the current process: private namespace, stage1/rootfs = the stage1 image read-only,
 // chdir to the pod, then execv(entrypoint, argv) with `extra_env` added. Never returns.

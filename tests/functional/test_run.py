@@ -4,6 +4,7 @@ import json
 import os
 import signal
 import subprocess
+import tarfile
 import threading
 import time
 import unittest
@@ -359,6 +360,38 @@ class Stage1FlagsTest(PodsTestCase):
         os.close(master)
         self.assertEqual(proc.wait(timeout=30), 4, out)
         self.assertIn(b"in-the-pod-3", out)
+
+    def test_no_overlay_copies_the_trees(self):
+        uuid_file = os.path.join(self.root, "u")
+        res = self.pod("--debug", "run", "--insecure-options=image", "--no-overlay", "--uuid-file-save=" + uuid_file,
+                       INSPECT_ACI, "--", "--content=copied", "--write-file=/made", check=0)
+        self.assertIn("--no-overlay: copying", res.stderr)
+        with open(uuid_file) as f:
+            uuid = f.read()
+        self.assertEqual(self.status_json(uuid)["apps"][0]["exit_code"], 0)
+        app_root = os.path.join(self.data_dir, "pods", "run", uuid, "stage1", "rootfs", "opt", "stage2",
+                                "inspect", "rootfs")
+        with open(os.path.join(app_root, "made")) as f:  # a real copy, visible from the host
+            self.assertEqual(f.read(), "copied")
+        out = os.path.join(self.root, "copied.aci")
+        self.pod("export", uuid, out, check=0)
+        with tarfile.open(out) as t:
+            self.assertEqual([n for n in t.getnames() if "copied" in n], [])  # no marker archived
+        res = self.pod("run", "--insecure-options=image", out, "--", "--read-file=/made", check=0)
+        self.assertIn("content: copied", res.stdout)
+        # prepare --no-overlay is remembered by run-prepared
+        uuid = self.prepare("--no-overlay")
+        res = self.pod("--debug", "run-prepared", uuid, check=0)
+        self.assertIn("--no-overlay: copying", res.stderr)
+        self.assertEqual(mounts_containing(self.data_dir), [])
+
+    def test_dns_and_hosts_flags_are_passed_to_stage1(self):
+        res = self.pod("--debug", "run", "--insecure-options=image", "--dns-search=example.com", "--dns-opt=ndots:2",
+                       "--dns-domain=pods.local", "--hosts-entry=10.0.0.1=db", "--mds-register=false",
+                       INSPECT_ACI, check=0)
+        for flag in ("--dns-search=example.com", "--dns-opt=ndots:2", "--dns-domain=pods.local",
+                     "--hosts-entry=10.0.0.1=db"):
+            self.assertIn(flag, res.stderr)
 
     def test_interactive_is_for_one_app(self):
         res = self.pod("run", "--insecure-options=image", "--interactive", INSPECT_ACI, "---", BUSYBOX_ACI, check=2)

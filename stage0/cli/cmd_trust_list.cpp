@@ -79,10 +79,17 @@ Command trust_rm_command() {
     if (!res.count("fingerprints"))
       throw UsageError("pod trust rm needs a FINGERPRINT", 0, "'pod trust list' shows them");
     fetch::TrustStore store(inv.global.local_config, inv.global.system_config);
-    for (const auto& f : res["fingerprints"].as<std::vector<std::string>>())
-      for (const auto& path : store.remove(f))
-        std::fprintf(stderr, "Removed key %s (%s)\n", fetch::TrustStore::normalize_fingerprint(f).c_str(),
-                     path.c_str());
+    for (const auto& f : res["fingerprints"].as<std::vector<std::string>>()) {
+      std::string fpr = fetch::TrustStore::normalize_fingerprint(f);
+      for (const auto& path : store.remove(fpr)) {
+        // A removed key's file is gone; a masked system key's mask is the file left behind.
+        if (path_exists(path))
+          std::fprintf(stderr, "Masked system key %s with the empty file %s\n", fpr.c_str(),
+                       path.c_str());
+        else
+          std::fprintf(stderr, "Removed key %s (%s)\n", fpr.c_str(), path.c_str());
+      }
+    }
     return 0;
   };
   return c;

@@ -134,7 +134,8 @@ class TrustTest(FetchTestCase):
         self.fetch_ok(path)  # a system key for a parent prefix signs for example.com/app
         keys = json.loads(self.pod("trust", "list", "--format=json", check=0).stdout)
         self.assertEqual(keys[0]["source"], "system")
-        self.pod("trust", "rm", self.fpr, check=0)
+        res = self.pod("trust", "rm", self.fpr, check=0)
+        self.assertIn("Masked system key " + self.fpr, res.stderr)
         self.assertTrue(os.path.exists(os.path.join(sysdir, self.fpr)), "system config is read-only")
         mask = self.prefix_path("example.com", self.fpr)
         self.assertEqual(os.path.getsize(mask), 0)

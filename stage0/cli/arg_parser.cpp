@@ -1,4 +1,6 @@
 #include <cstdlib>
+#include <string_view>
+#include <utility>
 
 #include "common/error.hpp"
 #include "common/strings.hpp"
@@ -8,7 +10,40 @@ namespace pod::cli {
 
 namespace {
 constexpr const char* kGlobalGroup = "global";
+
+// The first name cxxopts quotes in its message (‘name’ or 'name'), or "".
+std::string quoted_in(const std::string& text) {
+  for (auto [l, r] : {std::pair<std::string_view, std::string_view>{"\u2018", "\u2019"},
+                      {"'", "'"}}) {
+    auto b = text.find(l);
+    if (b == std::string::npos) continue;
+    b += l.size();
+    auto e = text.find(r, b);
+    if (e != std::string::npos) return text.substr(b, e - b);
+  }
+  return {};
 }
+
+std::string as_flag(const std::string& name) { return (name.size() == 1 ? "-" : "--") + name; }
+
+// cxxopts' own words ("Option ‘x’ does not exist") turned into pod's.
+std::string usage_message(const std::string& cmd, const cxxopts::exceptions::exception& e) {
+  std::string q = quoted_in(e.what());
+  if (dynamic_cast<const cxxopts::exceptions::no_such_option*>(&e))
+    return "pod " + cmd + ": unknown flag " + as_flag(q);
+  if (dynamic_cast<const cxxopts::exceptions::missing_argument*>(&e) ||
+      dynamic_cast<const cxxopts::exceptions::option_requires_argument*>(&e))
+    return "pod " + cmd + ": flag " + as_flag(q) + " needs a value (" + as_flag(q) + "=VALUE)";
+  if (dynamic_cast<const cxxopts::exceptions::incorrect_argument_type*>(&e))
+    return "pod " + cmd + ": invalid flag value \"" + q +
+           "\" (a yes/no flag takes true or false, a number flag a number)";
+  if (dynamic_cast<const cxxopts::exceptions::gratuitous_argument_for_option*>(&e))
+    return "pod " + cmd + ": flag " + as_flag(q) + " takes no value";
+  if (dynamic_cast<const cxxopts::exceptions::invalid_option_syntax*>(&e))
+    return "pod " + cmd + ": cannot understand \"" + q + "\" as a flag";
+  return "pod " + cmd + ": " + e.what();
+}
+}  // namespace
 
 void add_global_flags(cxxopts::Options& opts) {
   opts.add_options(kGlobalGroup)
@@ -100,7 +135,7 @@ cxxopts::ParseResult ArgParser::parse(const std::vector<std::string>& args, Glob
     read_global_flags(res, global);
     return res;
   } catch (const cxxopts::exceptions::exception& e) {
-    throw UsageError("pod " + cmd_name_ + ": " + e.what());
+    throw UsageError(usage_message(cmd_name_, e));
   }
 }
 

@@ -24,6 +24,9 @@ Command image_gc_command() {
     p.add()("grace-period", "how long since an image was last used before it is removed",
             cxxopts::value<std::string>()->default_value("24h"));
     auto res = p.parse(inv.args, inv.global);
+    if (!res.unmatched().empty())
+      throw UsageError("pod image gc takes no arguments (got \"" + res.unmatched().front() +
+                       "\")", 0, "to remove one image, use 'pod image rm IMAGE'");
     auto grace = parse_duration(res["grace-period"].as<std::string>());
     store::Store st = open_image_store(inv.global);
     store::GcOptions opts;

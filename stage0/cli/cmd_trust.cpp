@@ -83,9 +83,6 @@ Command trust_command() {
       throw UsageError("--root needs a KEYFILE or URL", 0,
                        "root keys cannot be discovered: give the key file");
     bool skip_review = res["skip-fingerprint-review"].as<bool>();
-    if (!skip_review && ::isatty(STDIN_FILENO) != 1)
-      throw Error("cannot review the key's fingerprint: standard input is not a terminal", 0,
-                  "check the fingerprint out of band, then pass --skip-fingerprint-review");
 
     Logger log = inv.global.logger();
     auto settings = fetch_settings_from(inv.global);
@@ -123,6 +120,12 @@ Command trust_command() {
         else if (key.expired)
           log.warn("key " + key.fingerprint + " has expired: images signed by it will be refused");
         if (!skip_review) {
+          // Checked here, after the key files were read and parsed, so that a missing or
+          // malformed key file is reported as such rather than as a review problem.
+          if (::isatty(STDIN_FILENO) != 1)
+            throw Error("cannot review the fingerprint of key " + key.fingerprint + " from " +
+                            src.location + ": standard input is not a terminal",
+                        0, "check the fingerprint out of band, then pass --skip-fingerprint-review");
           std::fputs(describe_key(key, prefix, src.location).c_str(), stderr);
           if (!confirm()) {
             std::fprintf(stderr, "Not trusting key %s\n", key.fingerprint.c_str());

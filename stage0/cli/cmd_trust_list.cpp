@@ -26,6 +26,9 @@ Command trust_list_command() {
         ("no-legend", "do not print the header line",
          cxxopts::value<bool>()->default_value("false"));
     auto res = p.parse(inv.args, inv.global);
+    if (!res.unmatched().empty())
+      throw UsageError("pod trust list takes no arguments (got \"" + res.unmatched().front() +
+                       "\")");
     std::string fmt = res["format"].as<std::string>();
     if (fmt != "text" && fmt != "json")
       throw UsageError("unknown --format \"" + fmt + "\"", 0, "use text or json");

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 
 #include "aci/archive.hpp"
@@ -40,6 +41,7 @@ std::string file_fingerprint(const struct stat& st) {
 }  // namespace
 
 std::string Store::import(int fd, const std::string& source_name, const ImportOptions& opts) {
+  try {
   return with_context("importing " + source_name, [&] {
     const Layout& layout = db_->layout;
     try {
@@ -133,6 +135,13 @@ std::string Store::import(int fd, const std::string& source_name, const ImportOp
     }
     return id;
   });
+  } catch (Error& e) {
+    if ((e.errnum() == ENOSPC || e.errnum() == EDQUOT) && e.hint().empty())
+      e.set_hint("the file system holding the image store " + db_->layout.cas +
+                 " is full: free space ('pod image gc', 'pod image rm', 'pod gc') or give a "
+                 "--dir on a larger one; nothing of this import was kept");
+    throw;
+  }
 }
 
 std::string Store::import_file(const std::string& path, const ImportOptions& opts) {

@@ -1,0 +1,361 @@
+"""Bad input, as a user types it: every error names the file, image or pod, says what to
+do, exits 1 (2 for a command line pod cannot understand), and leaves nothing half-written
+in the store."""
+import io
+import json
+import os
+import subprocess
+import tarfile
+import unittest
+
+from podtest import PodTestCase, unmount_under
+
+MANIFEST = {"acKind": "ImageManifest", "acVersion": "0.8.11", "name": "example.com/errors"}
+
+
+class ErrorsTestCase(PodTestCase):
+    def write(self, path, data):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb" if isinstance(data, bytes) else "w") as f:
+            f.write(data)
+        return path
+
+    def image_dir(self, name, manifest=MANIFEST, rootfs=True, files=None):
+        """A directory for `pod image build`; manifest None leaves it out, a str is written as is."""
+        d = os.path.join(self.root, "src-" + name)
+        os.makedirs(d)
+        if rootfs:
+            os.makedirs(os.path.join(d, "rootfs"))
+        for path, data in (files or {}).items():
+            self.write(os.path.join(d, "rootfs", path), data)
+        if manifest is not None:
+            self.write(os.path.join(d, "manifest"),
+                       manifest if isinstance(manifest, str) else json.dumps(manifest))
+        return d
+
+    def build(self, name, **kw):
+        d = self.image_dir(name, **kw)
+        out = d + ".aci"
+        self.pod("image", "build", "--compression=none", d, out, check=0)
+        return out
+
+    def fetch(self, aci):
+        return self.pod("fetch", "--insecure-options=image", "--full", aci, check=0).stdout.strip()
+
+    def tar(self, name, entries, manifest=True):
+        """An ACI written by hand: entries are (TarInfo kwargs, bytes or None)."""
+        path = os.path.join(self.root, name)
+        with tarfile.open(path, "w") as t:
+            if manifest:
+                data = json.dumps(MANIFEST).encode()
+                ti = tarfile.TarInfo("manifest")
+                ti.size = len(data)
+                t.addfile(ti, io.BytesIO(data))
+            ti = tarfile.TarInfo("rootfs")
+            ti.type = tarfile.DIRTYPE
+            t.addfile(ti)
+            for kw, data in entries:
+                ti = tarfile.TarInfo(kw.pop("name"))
+                for k, v in kw.items():
+                    setattr(ti, k, v)
+                if data is not None:
+                    ti.size = len(data)
+                t.addfile(ti, io.BytesIO(data) if data is not None else None)
+        return path
+
+    def assert_fails(self, res, code, *words):
+        self.assertEqual(res.returncode, code,
+                         "exit %d, wanted %d\nstdout:\n%s\nstderr:\n%s" %
+                         (res.returncode, code, res.stdout, res.stderr))
+        for w in words:
+            self.assertIn(w, res.stderr)
+        self.assertNotIn("Traceback", res.stderr)
+        # cxxopts' and nlohmann's own phrasing never reaches the user.
+        for internal in ("\u2018", "does not exist", "[json.exception", "terminate called"):
+            self.assertNotIn(internal, res.stderr)
+
+    def assert_store_clean(self, ids=()):
+        """The store lists exactly `ids`, and every listed image verifies its hash."""
+        listed = json.loads(self.pod("image", "list", "--format=json", check=0).stdout)
+        self.assertEqual(sorted(i["id"] for i in listed), sorted(ids))
+        tmp = os.path.join(self.data_dir, "cas", "tmp")
+        if os.path.isdir(tmp):
+            self.assertEqual(os.listdir(tmp), [], "leftovers in cas/tmp")
+        if not ids:
+            self.pod("image", "verify", check=0)
+
+
+class ImageBuildErrorsTest(ErrorsTestCase):
+    def out(self, name):
+        return os.path.join(self.root, name + ".aci")
+
+    def test_usage(self):
+        self.assert_fails(self.pod("image", "build"), 2, "needs DIR and OUT.aci")
+        d = self.image_dir("ok")
+        self.assert_fails(self.pod("image", "build", d), 2, "needs DIR and OUT.aci")
+        self.assert_fails(self.pod("image", "build", "--compression=lzma", d, self.out("x")), 2,
+                          '"lzma"', "gzip")
+        self.assert_fails(self.pod("image", "build", "--bogus", d, self.out("x")), 2,
+                          "unknown flag --bogus", "pod help image build")
+
+    def test_malformed_manifests_name_the_file(self):
+        cases = {
+            "nomanifest": (None, ["manifest", "No such file"]),
+            "badjson": ('{"acKind":', ["manifest", "malformed JSON"]),
+            "noname": ({"acKind": "ImageManifest", "acVersion": "0.8.11"}, ["name", "required"]),
+            "kind": (dict(MANIFEST, acKind="PodManifest"), ["acKind", "ImageManifest"]),
+            "os": (dict(MANIFEST, labels=[{"name": "os", "value": "plan9"}]),
+                   ["plan9", "linux"]),
+            "badname": (dict(MANIFEST, name="Not A Name"), ["name"]),
+        }
+        for case, (manifest, words) in cases.items():
+            with self.subTest(case):
+                d = self.image_dir(case, manifest=manifest)
+                out = self.out(case)
+                res = self.pod("image", "build", d, out)
+                self.assert_fails(res, 1, d, *words)
+                self.assertFalse(os.path.exists(out), "half-written " + out)
+                self.assertEqual([f for f in os.listdir(self.root) if f.startswith(case)], [])
+
+    def test_missing_rootfs(self):
+        d = self.image_dir("norootfs", rootfs=False)
+        self.assert_fails(self.pod("image", "build", d, self.out("n")), 1, d + "/rootfs")
+
+    def test_existing_output_needs_overwrite(self):
+        d = self.image_dir("ok")
+        out = self.out("ok")
+        self.write(out, "precious")
+        self.assert_fails(self.pod("image", "build", d, out), 1, out, "already exists", "--overwrite")
+        with open(out) as f:
+            self.assertEqual(f.read(), "precious")
+
+    def test_output_directory_missing(self):
+        d = self.image_dir("ok")
+        out = os.path.join(self.root, "no", "such", "dir", "x.aci")
+        self.assert_fails(self.pod("image", "build", d, out), 1, out)
+
+
+class HostileArchiveTest(ErrorsTestCase):
+    def check(self, aci, *words):
+        # validate reports each file on stdout, one line each.
+        res = self.pod("image", "validate", aci)
+        self.assertEqual(res.returncode, 1, res.stdout + res.stderr)
+        for w in (aci,) + words:
+            self.assertIn(w, res.stdout + res.stderr)
+        res = self.pod("fetch", "--insecure-options=image", aci)
+        self.assert_fails(res, 1, aci, *words)
+        self.assert_store_clean()
+
+    def test_not_an_aci(self):
+        junk = self.write(os.path.join(self.root, "junk.aci"), "garbage, not a tar")
+        self.check(junk, "not a tar archive", "pod image build")
+        empty = self.write(os.path.join(self.root, "empty.aci"), "")
+        self.check(empty, "empty")
+
+    def test_dot_dot_entry(self):
+        self.check(self.tar("dotdot.aci", [({"name": "rootfs/../../evil"}, b"pwn")]),
+                   "rootfs/../../evil", "refused")
+        self.assertFalse(os.path.exists(os.path.join(os.path.dirname(self.root), "evil")))
+
+    def test_write_through_a_symlink(self):
+        outside = os.path.join(self.root, "outside")
+        os.makedirs(outside)
+        aci = self.tar("symlink.aci", [
+            ({"name": "rootfs/l", "type": tarfile.SYMTYPE, "linkname": outside}, None),
+            ({"name": "rootfs/l/evil"}, b"pwn")])
+        self.check(aci, "rootfs/l", "symlink", "refused")
+        self.assertEqual(os.listdir(outside), [])
+
+    def test_entry_outside_rootfs(self):
+        self.check(self.tar("other.aci", [({"name": "other/file"}, b"x")]), "other/file", "refused")
+
+    def test_no_manifest(self):
+        self.check(self.tar("nomanifest.aci", [], manifest=False), "no manifest")
+
+    def test_missing_file(self):
+        missing = os.path.join(self.root, "missing.aci")
+        res = self.pod("image", "validate", missing)
+        self.assertEqual(res.returncode, 1)
+        self.assertIn(missing, res.stdout + res.stderr)
+        self.assert_fails(self.pod("fetch", "--insecure-options=image", missing), 1, missing,
+                          "No such file")
+        self.assert_fails(self.pod("image", "cat-manifest", missing), 1, missing)
+
+
+class FetchErrorsTest(ErrorsTestCase):
+    def test_usage(self):
+        self.assert_fails(self.pod("fetch"), 2, "needs at least one IMAGE")
+        self.assert_fails(self.pod("fetch", "--pull-policy=sometimes", "x"), 2, '"sometimes"',
+                          "never")
+        self.assert_fails(self.pod("fetch", "--pull-policy"), 2,
+                          "flag --pull-policy needs a value")
+        self.assert_fails(self.pod("fetch", "--insecure-options=image", "ftp://example.com/a.aci"),
+                          2, '"ftp"')
+
+    def test_unsigned_file_is_refused_with_a_hint(self):
+        aci = self.build("unsigned")
+        self.assert_fails(self.pod("fetch", aci), 1, aci + ".asc", "--insecure-options=image")
+        self.assert_store_clean()
+
+    def test_full_disk(self):
+        if os.geteuid() != 0:
+            self.skipTest("needs root to mount a tmpfs")
+        big = self.build("big", files={"big": os.urandom(3 << 20)})
+        small = self.build("small", manifest=dict(MANIFEST, name="example.com/small"))
+        tiny = os.path.join(self.root, "tiny")
+        os.makedirs(tiny)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", tiny], check=True)
+        self.addCleanup(unmount_under, tiny)
+        self.data_dir = tiny
+        res = self.pod("fetch", "--insecure-options=image", big)
+        self.assert_fails(res, 1, big, "No space left on device", tiny + "/cas", "is full",
+                          "pod image gc")
+        self.assert_store_clean()
+        # What failed took nothing with it: a small image still fits and verifies.
+        small_id = self.fetch(small)
+        self.assert_store_clean([small_id])
+        self.pod("image", "cat-manifest", small_id, check=0)
+
+
+class StoreLookupErrorsTest(ErrorsTestCase):
+    def test_missing_images_are_named(self):
+        image = self.fetch(self.build("one"))
+        dest = os.path.join(self.root, "dest")
+        for argv in (["image", "rm", "example.com/none"],
+                     ["image", "cat-manifest", "example.com/none"],
+                     ["image", "export", "example.com/none", dest + ".aci"],
+                     ["image", "extract", "example.com/none", dest],
+                     ["image", "render", "example.com/none", dest]):
+            with self.subTest(argv[1]):
+                self.assert_fails(self.pod(*argv), 1, '"example.com/none" is not in the store',
+                                  "pod image list")
+                self.assertFalse(os.path.exists(dest))
+        self.assert_fails(self.pod("image", "rm", "sha512-"), 1, "is not an image ID")
+        res = self.pod("image", "verify", "example.com/none")
+        self.assertEqual(res.returncode, 1)
+        self.assertIn("example.com/none", res.stdout)
+        self.assert_store_clean([image])
+
+    def test_ambiguous_id_prefix(self):
+        # Seventeen images: two of them share their first hex digit.
+        ids = [self.fetch(self.build("i%d" % i, manifest=dict(MANIFEST, name="example.com/i%d" % i)))
+               for i in range(17)]
+        firsts = [i[len("sha512-")] for i in ids]
+        prefix = "sha512-" + next(c for c in firsts if firsts.count(c) > 1)
+        for argv in (["image", "rm", prefix], ["image", "cat-manifest", prefix],
+                     ["image", "export", prefix, os.path.join(self.root, "x.aci")]):
+            with self.subTest(argv[1]):
+                self.assert_fails(self.pod(*argv), 1, prefix, "ambiguous", "more digits")
+        self.assert_store_clean(ids)
+
+    def test_extract_over_an_existing_directory(self):
+        image = self.fetch(self.build("one"))
+        dest = os.path.join(self.root, "dest")
+        os.makedirs(dest)
+        for cmd in ("extract", "render"):
+            self.assert_fails(self.pod("image", cmd, image, dest), 1, dest, "already exists",
+                              "--overwrite")
+
+    def test_export_to_a_missing_directory(self):
+        image = self.fetch(self.build("one"))
+        out = os.path.join(self.root, "no", "such", "x.aci")
+        self.assert_fails(self.pod("image", "export", image, out), 1, out)
+        self.assertFalse(os.path.exists(os.path.dirname(out)))
+
+
+class FlagErrorsTest(ErrorsTestCase):
+    def test_unknown_flags_in_pods_words(self):
+        for argv in (["image", "list"], ["image", "rm", "x"], ["fetch", "x"], ["trust", "list"],
+                     ["list"], ["gc"], ["status", "x"]):
+            with self.subTest(" ".join(argv)):
+                res = self.pod(*argv, "--bogus")
+                self.assert_fails(res, 2, "unknown flag --bogus", "pod help " + argv[0])
+        self.assert_fails(self.pod("image", "list", "-z"), 2, "unknown flag -z")
+
+    def test_flag_values(self):
+        self.assert_fails(self.pod("image", "list", "--format"), 2,
+                          "flag --format needs a value")
+        self.assert_fails(self.pod("image", "list", "--no-legend=maybe"), 2, '"maybe"',
+                          "true or false")
+        self.assert_fails(self.pod("image", "list", "--format=yaml"), 2, '"yaml"', "json")
+        self.assert_fails(self.pod("image", "list", "--fields=id,bogus"), 2, '"bogus"', "fields are")
+        self.assert_fails(self.pod("image", "gc", "--grace-period=abc"), 2, '"abc"', "30s")
+
+    def test_stray_arguments_are_refused_before_anything_is_removed(self):
+        image = self.fetch(self.build("one"))
+        self.assert_fails(self.pod("image", "gc", "--grace-period=0s", image), 2,
+                          "takes no arguments", image, "pod image rm")
+        self.assert_store_clean([image])
+        self.assert_fails(self.pod("trust", "list", "example.com"), 2, "takes no arguments")
+        self.assert_fails(self.pod("image", "list", "extra"), 2, "takes no arguments")
+
+
+class TrustErrorsTest(ErrorsTestCase):
+    def test_usage(self):
+        self.assert_fails(self.pod("trust"), 2, "--prefix=PREFIX or --root")
+        self.assert_fails(self.pod("trust", "--root", "--prefix=example.com", "k.asc"), 2,
+                          "exclude each other")
+        self.assert_fails(self.pod("trust", "rm"), 2, "needs a FINGERPRINT")
+        self.assert_fails(self.pod("trust", "rm", "deadbeef"), 2, '"deadbeef"', "40 hex digits")
+
+    def test_a_bad_key_file_is_reported_before_the_review(self):
+        # Without a terminal the review cannot happen, but a missing or malformed file is
+        # the first thing to fix, and is what the user is told.
+        missing = os.path.join(self.root, "missing.asc")
+        self.assert_fails(self.pod("trust", "--prefix=example.com", missing), 1, missing,
+                          "No such file")
+        junk = self.write(os.path.join(self.root, "junk.asc"), "not a key\n")
+        self.assert_fails(self.pod("trust", "--prefix=example.com", junk), 1,
+                          "no OpenPGP public key found in " + junk, "gpg --armor --export")
+        self.assertEqual(json.loads(self.pod("trust", "list", "--format=json", check=0).stdout), [])
+
+    def test_removing_an_unknown_key(self):
+        fpr = "0123456789ABCDEF0123456789ABCDEF01234567"
+        self.assert_fails(self.pod("trust", "rm", fpr), 1, fpr.lower(), "pod trust list")
+
+
+class JsonOutputTest(ErrorsTestCase):
+    def test_every_listing_parses(self):
+        image = self.fetch(self.build("one"))
+        for argv in (["image", "list", "--format=json"], ["trust", "list", "--format=json"],
+                     ["list", "--format=json"], ["version", "--format=json"], ["config"]):
+            with self.subTest(" ".join(argv)):
+                json.loads(self.pod(*argv, check=0).stdout)
+        listed = json.loads(self.pod("image", "list", "--format=json", check=0).stdout)
+        self.assertEqual([i["id"] for i in listed], [image])
+
+
+class PodLookupErrorsTest(ErrorsTestCase):
+    def test_unknown_and_malformed_uuids(self):
+        for cmd in ("status", "stop", "rm", "cat-manifest", "enter", "run-prepared"):
+            with self.subTest(cmd):
+                self.assert_fails(self.pod(cmd, "1234"), 1, '"1234"', "pod list")
+                self.assert_fails(self.pod(cmd), 2, "no pod given")
+        self.assert_fails(self.pod("status", "zzzz"), 2, '"zzzz"', "UUID")
+        self.assert_fails(self.pod("export", "1234", os.path.join(self.root, "x.aci")), 1,
+                          '"1234"')
+        self.assert_fails(self.pod("run"), 2, "no image given")
+        self.assert_fails(self.pod("prepare"), 2, "no image given")
+
+    def test_ambiguous_uuid_prefix(self):
+        if os.geteuid() != 0:
+            self.skipTest("needs root to prepare pods")
+        from podfixture import BUSYBOX_ACI, STAGE1_ACI
+        if not (os.path.exists(BUSYBOX_ACI) and os.path.exists(STAGE1_ACI)):
+            self.skipTest("the test images or stage1-fly.aci are not built")
+        uuids = [self.pod("prepare", "--insecure-options=image", BUSYBOX_ACI, "--exec=/bin/true",
+                          check=0).stdout.strip() for _ in range(17)]
+        firsts = [u[0] for u in uuids]
+        prefix = next(c for c in firsts if firsts.count(c) > 1)
+        for cmd in ("status", "rm", "cat-manifest", "run-prepared"):
+            with self.subTest(cmd):
+                self.assert_fails(self.pod(cmd, prefix), 1, '"%s" is ambiguous' % prefix,
+                                  "more characters")
+        listed = json.loads(self.pod("list", "--format=json", check=0).stdout)
+        self.assertEqual(sorted(p["name"] for p in listed), sorted(uuids))
+        for u in uuids:
+            self.pod("rm", u, check=0)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -8,6 +8,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <map>
 #include <string>
@@ -60,6 +61,18 @@ void copy_owner_mode_times(int fd, const struct stat& st, const std::string& sho
   if (::futimens(fd, times) < 0) throw_errno("setting times of " + shown);
 }
 
+void copy_by_read_write(int in, int out, off_t left, const std::string& shown) {
+  std::vector<char> buf(1 << 20);
+  while (left > 0) {
+    ssize_t n = ::read(in, buf.data(), std::min(buf.size(), static_cast<size_t>(left)));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_errno("copying " + shown);
+    if (n == 0) throw Error("copying " + shown + ": the file shrank while being copied");
+    write_all(out, std::string_view(buf.data(), static_cast<size_t>(n)), shown);
+    left -= n;
+  }
+}
+
 void copy_regular(int src_dir, int dst_dir, const std::string& name, const struct stat& st,
                   const std::string& shown) {
   UniqueFd in = openat_fd(src_dir, name, O_RDONLY | O_NOFOLLOW);
@@ -69,6 +82,12 @@ void copy_regular(int src_dir, int dst_dir, const std::string& name, const struc
     ssize_t n =
         ::copy_file_range(in.get(), nullptr, out.get(), nullptr, static_cast<size_t>(left), 0);
     if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)) {
+      // The kernel will not copy between these file systems (ext4 to tmpfs, say, for
+      // 'pod image render' into another one): read and write, from where it stopped.
+      copy_by_read_write(in.get(), out.get(), left, shown);
+      break;
+    }
     if (n < 0) throw_errno("copying " + shown);
     if (n == 0) throw Error("copying " + shown + ": the file shrank while being copied");
     left -= n;

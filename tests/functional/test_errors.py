@@ -256,6 +256,32 @@ class StoreLookupErrorsTest(ErrorsTestCase):
             self.assert_fails(self.pod("image", cmd, image, dest), 1, dest, "already exists",
                               "--overwrite")
 
+    def test_render_and_extract_onto_another_file_system(self):
+        # copy_file_range refuses some pairs of file systems (EXDEV): pod copies anyway.
+        if os.geteuid() != 0:
+            self.skipTest("needs root to mount a tmpfs")
+        data = os.urandom(3 << 20)
+        image = self.fetch(self.build("big", files={"big": data}))
+        other = os.path.join(self.root, "other")
+        os.makedirs(other)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", other], check=True)
+        self.addCleanup(unmount_under, other)
+        for cmd in ("render", "extract"):
+            with self.subTest(cmd):
+                dest = os.path.join(other, cmd)
+                self.pod("image", cmd, image, dest, check=0)
+                with open(os.path.join(dest, "rootfs", "big"), "rb") as f:
+                    self.assertEqual(f.read(), data)
+        # ... and when that file system is full, says so and leaves nothing behind.
+        tiny = os.path.join(self.root, "tiny")
+        os.makedirs(tiny)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", tiny], check=True)
+        self.addCleanup(unmount_under, tiny)
+        dest = os.path.join(tiny, "render")
+        self.assert_fails(self.pod("image", "render", image, dest), 1, dest,
+                          "No space left on device")
+        self.assertEqual(os.listdir(tiny), [])
+
     def test_export_to_a_missing_directory(self):
         image = self.fetch(self.build("one"))
         out = os.path.join(self.root, "no", "such", "x.aci")

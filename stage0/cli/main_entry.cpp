@@ -59,6 +59,15 @@ int main_entry(int argc, char** argv) {
   }
   std::vector<std::string> rest(args.begin() + static_cast<long>(i), args.end());
   if (rest.empty()) {
+    // "pod --dir version": --dir took the command as its value.
+    if (leading.size() >= 2 && global_takes_value(leading[leading.size() - 2])) {
+      std::fprintf(stderr,
+                   "pod: no command given: %s took \"%s\" as its value\n"
+                   "pod: write %s=VALUE before the command\n",
+                   leading[leading.size() - 2].c_str(), leading.back().c_str(),
+                   leading[leading.size() - 2].c_str());
+      return 2;
+    }
     std::fputs(general_help().c_str(), stderr);
     return 2;
   }
@@ -70,6 +79,20 @@ int main_entry(int argc, char** argv) {
     words.push_back(a);
   }
   const Command* cmd = find_command(words, used);
+  if (!cmd && !words.empty()) {
+    // "pod image" or "pod image bogus": a group of commands; name its members.
+    std::vector<std::string> subs;
+    for (const auto& c : all_commands())
+      if (starts_with(c.name, words[0] + " ")) subs.push_back(c.name.substr(words[0].size() + 1));
+    if (!subs.empty()) {
+      std::string given = words.size() > 1 ? " \"" + words[1] + "\"" : "";
+      std::fprintf(stderr, "pod: %s%s: %s\npod: the %s commands are: %s\n",
+                   words[0].c_str(), given.c_str(),
+                   words.size() > 1 ? "unknown subcommand" : "needs a subcommand",
+                   words[0].c_str(), join(subs, ", ").c_str());
+      return 2;
+    }
+  }
   if (!cmd) {
     std::fprintf(stderr, "pod: unknown command \"%s\"\nRun 'pod help' for the list of commands.\n",
                  join(words, " ").c_str());

@@ -316,6 +316,17 @@ class FlagErrorsTest(ErrorsTestCase):
         self.assert_fails(self.pod("image", "list", "extra"), 2, "takes no arguments")
 
 
+class CommandWordsTest(ErrorsTestCase):
+    def test_a_command_group_names_its_subcommands(self):
+        self.assert_fails(self.pod("image"), 2, "needs a subcommand", "build", "list", "gc")
+        self.assert_fails(self.pod("image", "bogus"), 2, '"bogus"', "unknown subcommand", "render")
+        self.assert_fails(self.pod("bogus"), 2, 'unknown command "bogus"', "pod help")
+
+    def test_a_global_flag_that_took_the_command_as_its_value(self):
+        res = self.pod("--dir", "version", globals=False)
+        self.assert_fails(res, 2, '--dir took "version" as its value', "--dir=VALUE")
+
+
 class TrustErrorsTest(ErrorsTestCase):
     def test_usage(self):
         self.assert_fails(self.pod("trust"), 2, "--prefix=PREFIX or --root")

@@ -1,3 +1,4 @@
+#include <cerrno>
 #include <cstdio>
 
 #include "aci/archive.hpp"
@@ -33,7 +34,18 @@ Command image_build_command() {
     aci::WriteOptions opts;
     opts.compression = aci::parse_compression(res["compression"].as<std::string>());
     opts.overwrite = res["overwrite"].as<bool>();
-    aci::AciInfo info = aci::write_aci(args[0], args[1], opts);
+    aci::AciInfo info = [&] {
+      try {
+        return aci::write_aci(args[0], args[1], opts);
+      } catch (Error& e) {
+        // A missing manifest or rootfs/: say what DIR has to hold.
+        if (e.errnum() == ENOENT && e.hint().empty() &&
+            e.message().find(args[0]) != std::string::npos)
+          e.set_hint("DIR must be a directory holding a \"manifest\" file and a \"rootfs/\" "
+                     "directory");
+        throw;
+      }
+    }();
     inv.global.logger().debug("wrote " + args[1] + ": " + human_size(info.uncompressed_size) +
                               " of tar, " + human_size(info.compressed_size) + " " +
                               aci::compression_name(info.compression));

@@ -100,7 +100,7 @@ class ImageBuildErrorsTest(ErrorsTestCase):
 
     def test_malformed_manifests_name_the_file(self):
         cases = {
-            "nomanifest": (None, ["manifest", "No such file"]),
+            "nomanifest": (None, ["manifest", "No such file", '"manifest" file and a "rootfs/"']),
             "badjson": ('{"acKind":', ["manifest", "malformed JSON"]),
             "noname": ({"acKind": "ImageManifest", "acVersion": "0.8.11"}, ["name", "required"]),
             "kind": (dict(MANIFEST, acKind="PodManifest"), ["acKind", "ImageManifest"]),
@@ -119,7 +119,8 @@ class ImageBuildErrorsTest(ErrorsTestCase):
 
     def test_missing_rootfs(self):
         d = self.image_dir("norootfs", rootfs=False)
-        self.assert_fails(self.pod("image", "build", d, self.out("n")), 1, d + "/rootfs")
+        self.assert_fails(self.pod("image", "build", d, self.out("n")), 1, d + "/rootfs",
+                          '"manifest" file and a "rootfs/" directory')
 
     def test_existing_output_needs_overwrite(self):
         d = self.image_dir("ok")

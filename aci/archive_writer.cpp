@@ -3,7 +3,6 @@
 // writer that compresses, so the image ID comes from the same pass that writes the file.
 // Entries are written in sorted order with nothing from the build host (no atime, ctime,
 // user names, gzip timestamp), so the same tree always gives the same bytes.
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -97,28 +96,6 @@ void add_filter(archive* a, Compression c) {
   if (r < ARCHIVE_WARN) throw Error("setting up " + compression_name(c) + ": " + archive_error_text(a));
 }
 
-std::vector<std::string> sorted_names(int dirfd, const std::string& shown) {
-  int dup = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
-  if (dup < 0) throw_errno("duplicating the fd of " + shown);
-  DIR* dir = ::fdopendir(dup);
-  if (!dir) {
-    int e = errno;
-    ::close(dup);
-    throw_errno("reading directory " + shown, e);
-  }
-  std::vector<std::string> names;
-  errno = 0;
-  while (struct dirent* ent = ::readdir(dir)) {
-    std::string n = ent->d_name;
-    if (n != "." && n != "..") names.push_back(std::move(n));
-  }
-  int e = errno;
-  ::closedir(dir);
-  if (e != 0) throw_errno("reading directory " + shown, e);
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
 // Extended attributes worth keeping in an image (security.capability above all), sorted.
 // system.* (ACLs) is left out: the appc spec has no notion of it.
 void copy_xattrs(archive_entry* e, const std::string& path, const std::string& shown) {
@@ -166,7 +143,7 @@ class TreeWriter {
   }
 
   void write_tree(int dirfd, const std::string& prefix) {
-    for (const auto& name : sorted_names(dirfd, dir_ + "/" + prefix)) {
+    for (const auto& name : list_dir_at(dirfd, dir_ + "/" + prefix)) {
       std::string path = prefix + name;
       std::string shown = dir_ + "/" + path;
       struct stat st;

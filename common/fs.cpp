@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <memory>
 #include <random>
 
 #include "common/error.hpp"
@@ -75,22 +76,31 @@ void make_dirs(const std::string& path, mode_t mode) {
 
 namespace {
 
-void remove_children(int dirfd, const std::string& shown, dev_t dev) {
-  int dup = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
-  if (dup < 0) throw_errno("duplicating fd of " + shown);
-  DIR* dir = ::fdopendir(dup);
-  if (!dir) {
-    int e = errno;
-    ::close(dup);
-    throw_errno("reading directory " + shown, e);
-  }
+struct DirCloser {
+  void operator()(DIR* d) const noexcept { (void)::closedir(d); }  // read-only: nothing to flush
+};
+using DirStream = std::unique_ptr<DIR, DirCloser>;
+
+// The names `dir` holds, without "." and "..", sorted; a failing readdir(3) is an error,
+// not the end of the list.
+std::vector<std::string> sorted_names(DIR* dir, const std::string& shown) {
   std::vector<std::string> names;
-  while (struct dirent* ent = ::readdir(dir)) {
+  for (;;) {
+    errno = 0;
+    const struct dirent* ent = ::readdir(dir);
+    if (!ent) {
+      if (int e = errno; e != 0) throw_errno("reading directory " + shown, e);
+      break;
+    }
     std::string n = ent->d_name;
     if (n != "." && n != "..") names.push_back(std::move(n));
   }
-  ::closedir(dir);
-  for (const auto& n : names) {
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+void remove_children(int dirfd, const std::string& shown, dev_t dev) {
+  for (const auto& n : list_dir_at(dirfd, shown)) {
     struct stat st;
     if (::fstatat(dirfd, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) {
       if (errno == ENOENT) continue;
@@ -133,16 +143,19 @@ void remove_tree_at(int dirfd, const std::string& name) {
 void remove_tree(const std::string& path) { remove_tree_at(AT_FDCWD, path); }
 
 std::vector<std::string> list_dir(const std::string& path) {
-  DIR* dir = ::opendir(path.c_str());
-  if (!dir) throw_errno("reading directory " + path);
-  std::vector<std::string> names;
-  while (struct dirent* ent = ::readdir(dir)) {
-    std::string n = ent->d_name;
-    if (n != "." && n != "..") names.push_back(std::move(n));
-  }
-  ::closedir(dir);
-  std::sort(names.begin(), names.end());
-  return names;
+  DirStream dir(::opendir(path.c_str()));
+  if (int e = errno; !dir) throw_errno("reading directory " + path, e);
+  return sorted_names(dir.get(), path);
+}
+
+std::vector<std::string> list_dir_at(int dirfd, const std::string& shown) {
+  UniqueFd dup(::fcntl(dirfd, F_DUPFD_CLOEXEC, 3));
+  if (int e = errno; !dup) throw_errno("duplicating the fd of " + shown, e);
+  DirStream dir(::fdopendir(dup.get()));
+  if (int e = errno; !dir) throw_errno("reading directory " + shown, e);
+  (void)dup.release();  // the DIR stream owns it now
+  ::rewinddir(dir.get());  // the offset is shared with dirfd, which may have been read before
+  return sorted_names(dir.get(), shown);
 }
 
 void sync_dir(const std::string& path) {

@@ -29,6 +29,9 @@ void remove_tree_at(int dirfd, const std::string& name);
 
 // Names in a directory, without "." and "..", sorted.
 [[nodiscard]] std::vector<std::string> list_dir(const std::string& path);
+// The same for an open directory fd, read from its start through a duplicate (the fd
+// stays open; its offset is shared with the duplicate). `shown` names it in errors.
+[[nodiscard]] std::vector<std::string> list_dir_at(int dirfd, const std::string& shown);
 
 // Joins two path pieces with exactly one '/'.
 [[nodiscard]] std::string path_join(std::string_view a, std::string_view b);

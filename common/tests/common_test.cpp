@@ -5,6 +5,7 @@
 
 #include "common/duration.hpp"
 #include "common/error.hpp"
+#include "common/fd.hpp"
 #include "common/fs.hpp"
 #include "common/mount.hpp"
 #include "common/process.hpp"
@@ -87,6 +88,23 @@ TEST_CASE("atomic writes, temp dirs and tree removal") {
   }
   CHECK_FALSE(path_exists(dir));
   CHECK(path_exists("/etc/passwd"));  // the symlink to /etc was removed, not followed
+}
+
+TEST_CASE("list_dir_at lists an open directory, sorted, as often as asked") {
+  TempPath t = make_temp_dir("/tmp", "podtest-");
+  for (const char* name : {"b", "c", "a"}) write_file_atomic(path_join(t.path(), name), "");
+  UniqueFd dir = open_dir(t.path());
+  const std::vector<std::string> all{"a", "b", "c"};
+  CHECK(list_dir_at(dir.get(), t.path()) == all);
+  CHECK(list_dir_at(dir.get(), t.path()) == all);  // the shared offset does not hide entries
+  CHECK(fcntl(dir.get(), F_GETFD) >= 0);             // the fd is still the caller's
+  try {
+    (void)list_dir_at(-1, "nowhere");
+    FAIL("listing a bad fd must throw");
+  } catch (const Error& e) {
+    CHECK(e.errnum() == EBADF);
+    CHECK(std::string(e.what()).find("nowhere") != std::string::npos);
+  }
 }
 
 TEST_CASE("run_command captures output and exit codes") {

@@ -1,4 +1,3 @@
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -30,21 +29,7 @@ struct Whitelist {
 };
 
 void prune(int dirfd, const std::string& rel, const Whitelist& wl) {
-  int dup = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
-  if (dup < 0) throw_errno("duplicating a directory fd");
-  DIR* dir = ::fdopendir(dup);
-  if (!dir) {
-    int e = errno;
-    ::close(dup);
-    throw_errno("reading rootfs/" + rel, e);
-  }
-  std::vector<std::string> names;
-  while (struct dirent* ent = ::readdir(dir)) {
-    std::string n = ent->d_name;
-    if (n != "." && n != "..") names.push_back(std::move(n));
-  }
-  ::closedir(dir);
-  for (const auto& name : names) {
+  for (const auto& name : list_dir_at(dirfd, "rootfs/" + rel)) {
     std::string path = rel.empty() ? name : rel + "/" + name;
     bool leads_on = wl.ancestors.count(path) > 0;
     if (leads_on) {

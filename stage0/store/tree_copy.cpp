@@ -162,7 +162,7 @@ void copy_entry(int src_dir, int dst_dir, const std::string& name, const std::st
 }
 
 void copy_children(int src_dir, int dst_dir, const std::string& rel, CopyContext& ctx) {
-  for (const auto& name : dir_entries(src_dir, ctx.shown_root + "/" + rel))
+  for (const auto& name : list_dir_at(src_dir, ctx.shown_root + "/" + rel))
     copy_entry(src_dir, dst_dir, name, rel.empty() ? name : rel + "/" + name, ctx);
 }
 

@@ -1,4 +1,3 @@
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,24 +12,6 @@
 #include "stage0/store/tree_ops.hpp"
 
 namespace pod::store {
-
-std::vector<std::string> dir_entries(int dirfd, const std::string& shown) {
-  int dup = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
-  if (dup < 0) throw_errno("duplicating fd of " + shown);
-  DIR* dir = ::fdopendir(dup);
-  if (!dir) {
-    int e = errno;
-    ::close(dup);
-    throw_errno("reading directory " + shown, e);
-  }
-  std::vector<std::string> names;
-  while (struct dirent* ent = ::readdir(dir)) {
-    std::string n = ent->d_name;
-    if (n != "." && n != "..") names.push_back(std::move(n));
-  }
-  ::closedir(dir);
-  return names;
-}
 
 namespace {
 
@@ -50,7 +31,7 @@ void copy_dir_metadata(int dst_dir, const std::string& name, const struct stat& 
 }  // namespace
 
 void merge_layer(int src_dir, int dst_dir, const std::string& shown) {
-  for (const auto& name : dir_entries(src_dir, shown)) {
+  for (const auto& name : list_dir_at(src_dir, shown)) {
     std::string where = shown + "/" + name;
     struct stat upper;
     if (::fstatat(src_dir, name.c_str(), &upper, AT_SYMLINK_NOFOLLOW) < 0)
@@ -90,7 +71,7 @@ uint64_t disk_usage(const std::string& path) {
   while (!pending.empty()) {
     auto [dir, shown] = std::move(pending.back());
     pending.pop_back();
-    for (const auto& name : dir_entries(dir.get(), shown)) {
+    for (const auto& name : list_dir_at(dir.get(), shown)) {
       struct stat st;
       if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) continue;  // vanished
       total += static_cast<uint64_t>(st.st_blocks) * 512;

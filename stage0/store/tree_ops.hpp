@@ -25,9 +25,6 @@ void merge_layer(int src_dir, int dst_dir, const std::string& shown);
 // attributes, symlinks, hard links within the layer, device nodes and fifos are kept.
 void copy_layer(int src_dir, int dst_dir, const std::string& shown);
 
-// Names in a directory (without "." and ".."), unsorted.
-[[nodiscard]] std::vector<std::string> dir_entries(int dirfd, const std::string& shown);
-
 // Removes everything under `rootfs_dir` that is not listed in `whitelist`
 // (absolute paths, as pathWhitelist gives them) and is not a directory leading
 // to a listed path. The appc spec calls the whitelist a complete set, so a listed

@@ -2,25 +2,15 @@
 // with the field named), and lossless round trips.
 #include <doctest/doctest.h>
 
-#include <fstream>
-#include <functional>
-#include <sstream>
-
 #include "aci/manifest.hpp"
+#include "aci/tests/manifest_checks.hpp"
 #include "aci/validation_error.hpp"
 
 using namespace pod::aci;
+using namespace pod::aci::testing;
 using nlohmann::json;
 
 namespace {
-
-std::string read_seed(const std::string& name) {
-  std::ifstream in(std::string(POD_SOURCE_DIR) + "/tests/fuzz/corpus/manifest_fuzzer/" + name);
-  REQUIRE_MESSAGE(in, "missing seed " << name);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 const std::string kHash = "sha512-" + std::string(128, 'c');
 
@@ -32,28 +22,16 @@ json minimal_manifest() {
 }
 
 // "field: rule" of the ValidationError thrown when the minimal manifest, changed by `edit`, is parsed.
-std::string rejection(const std::function<void(json&)>& edit) {
-  json j = minimal_manifest();
-  edit(j);
-  try {
-    (void)ImageManifest::parse(j.dump());
-  } catch (const ValidationError& e) {
-    return e.what();
-  }
-  FAIL("accepted " << j.dump());
-  return {};
+std::string rejection(const JsonEdit& edit) {
+  return rejection_of<ImageManifest>(minimal_manifest(), edit);
 }
 
-void accepts(const std::function<void(json&)>& edit) {
-  json j = minimal_manifest();
-  edit(j);
-  CHECK_NOTHROW((void)ImageManifest::parse(j.dump()));
-}
+void accepts(const JsonEdit& edit) { check_accepted<ImageManifest>(minimal_manifest(), edit); }
 
 }  // namespace
 
 TEST_CASE("the spec's example image manifest") {
-  auto m = ImageManifest::parse(read_seed("image-spec-example.json"));
+  auto m = ImageManifest::parse(read_manifest_seed("image-spec-example.json"));
   CHECK(m.ac_version == "0.8.11");
   CHECK(m.name == "example.com/reduce-worker");
   CHECK(m.labels.get("version") == "1.0.0");
@@ -95,7 +73,7 @@ TEST_CASE("the spec's example image manifest") {
 TEST_CASE("image manifests round trip without loss") {
   for (const char* seed : {"image-spec-example.json", "image-rkt-isolators.json"}) {
     CAPTURE(seed);
-    const std::string text = read_seed(seed);
+    const std::string text = read_manifest_seed(seed);
     auto first = ImageManifest::parse(text);
     auto second = ImageManifest::parse(first.serialize());
     CHECK(first.to_json() == second.to_json());

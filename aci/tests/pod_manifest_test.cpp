@@ -2,25 +2,15 @@
 // rule (accepted and rejected, with the field named), round trips and rkt's --volume syntax.
 #include <doctest/doctest.h>
 
-#include <fstream>
-#include <functional>
-#include <sstream>
-
 #include "aci/manifest.hpp"
+#include "aci/tests/manifest_checks.hpp"
 #include "aci/validation_error.hpp"
 
 using namespace pod::aci;
+using namespace pod::aci::testing;
 using nlohmann::json;
 
 namespace {
-
-std::string read_seed(const std::string& name) {
-  std::ifstream in(std::string(POD_SOURCE_DIR) + "/tests/fuzz/corpus/manifest_fuzzer/" + name);
-  REQUIRE_MESSAGE(in, "missing seed " << name);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 const std::string kImageId = "sha512-" + std::string(128, 'a');
 
@@ -30,23 +20,10 @@ json minimal_pod() {
           {"apps", json::array({json{{"name", "web"}, {"image", {{"id", kImageId}}}}})}};
 }
 
-std::string rejection(const std::function<void(json&)>& edit) {
-  json j = minimal_pod();
-  edit(j);
-  try {
-    (void)PodManifest::parse(j.dump());
-  } catch (const ValidationError& e) {
-    return e.what();
-  }
-  FAIL("accepted " << j.dump());
-  return {};
-}
+// "field: rule" of the ValidationError thrown when the minimal pod, changed by `edit`, is parsed.
+std::string rejection(const JsonEdit& edit) { return rejection_of<PodManifest>(minimal_pod(), edit); }
 
-void accepts(const std::function<void(json&)>& edit) {
-  json j = minimal_pod();
-  edit(j);
-  CHECK_NOTHROW((void)PodManifest::parse(j.dump()));
-}
+void accepts(const JsonEdit& edit) { check_accepted<PodManifest>(minimal_pod(), edit); }
 
 std::string flag_rejection(std::string_view text) {
   try {
@@ -61,7 +38,7 @@ std::string flag_rejection(std::string_view text) {
 }  // namespace
 
 TEST_CASE("the spec's example pod manifest") {
-  auto m = PodManifest::parse(read_seed("pod-spec-example.json"));
+  auto m = PodManifest::parse(read_manifest_seed("pod-spec-example.json"));
   REQUIRE(m.apps.size() == 3);
   const RuntimeApp* worker = m.find_app("reduce-worker");
   REQUIRE(worker);
@@ -98,7 +75,7 @@ TEST_CASE("the spec's example pod manifest") {
 }
 
 TEST_CASE("rkt's pod manifest extensions: empty volumes, appVolume, hostIP, user labels") {
-  auto m = PodManifest::parse(read_seed("pod-rkt-volumes.json"));
+  auto m = PodManifest::parse(read_manifest_seed("pod-rkt-volumes.json"));
   const Volume* scratch = m.find_volume("scratch");
   REQUIRE(scratch);
   CHECK(scratch->kind == "empty");
@@ -117,7 +94,7 @@ TEST_CASE("rkt's pod manifest extensions: empty volumes, appVolume, hostIP, user
 TEST_CASE("pod manifests round trip without loss") {
   for (const char* seed : {"pod-spec-example.json", "pod-rkt-volumes.json"}) {
     CAPTURE(seed);
-    const std::string text = read_seed(seed);
+    const std::string text = read_manifest_seed(seed);
     auto first = PodManifest::parse(text);
     auto second = PodManifest::parse(first.serialize());
     CHECK(first.to_json() == second.to_json());

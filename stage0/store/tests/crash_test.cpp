@@ -1,11 +1,9 @@
 // What a killed command leaves behind must never break the next one.
 #include <doctest/doctest.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/error.hpp"
-#include "common/fd.hpp"
 #include "common/fs.hpp"
 #include "stage0/store/sqlite.hpp"
 #include "stage0/store/store.hpp"
@@ -14,16 +12,6 @@
 using namespace pod;
 using namespace pod::store;
 using namespace pod::store::testing;
-
-namespace {
-
-std::string import_bytes(Store& s, TempStore& t, const std::string& aci) {
-  std::string path = t.write_aci(aci);
-  UniqueFd fd = open_fd(path, O_RDONLY);
-  return s.import(fd.get(), path);
-}
-
-}  // namespace
 
 TEST_CASE("a half-written import left by a killed process is ignored, then cleaned up") {
   TempStore t;

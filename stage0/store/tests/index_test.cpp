@@ -1,8 +1,6 @@
 #include <doctest/doctest.h>
-#include <fcntl.h>
 
 #include "common/error.hpp"
-#include "common/fd.hpp"
 #include "common/fs.hpp"
 #include "stage0/store/sqlite.hpp"
 #include "stage0/store/store.hpp"
@@ -11,16 +9,6 @@
 using namespace pod;
 using namespace pod::store;
 using namespace pod::store::testing;
-
-namespace {
-
-std::string import_bytes(Store& s, TempStore& t, const std::string& aci) {
-  std::string path = t.write_aci(aci);
-  UniqueFd fd = open_fd(path, O_RDONLY);
-  return s.import(fd.get(), path);
-}
-
-}  // namespace
 
 TEST_CASE("opening a store creates the layout and a versioned WAL index") {
   TempStore t;

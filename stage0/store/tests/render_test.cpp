@@ -17,12 +17,6 @@ using namespace pod::store::testing;
 
 namespace {
 
-std::string import_bytes(Store& s, TempStore& t, const std::string& aci) {
-  std::string path = t.write_aci(aci);
-  UniqueFd fd = open_fd(path, O_RDONLY);
-  return s.import(fd.get(), path);
-}
-
 ino_t inode_of(const std::string& path) {
   struct stat st;
   REQUIRE(::lstat(path.c_str(), &st) == 0);

@@ -1,9 +1,11 @@
 // Builds small ACIs for the store's tests with libarchive (not with the code
-// under test), in a private temp directory that goes away with the fixture.
+// under test), in a private temp directory that goes away with the fixture, and
+// imports them into a store the way `pod fetch` does, from a file.
 #pragma once
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,9 +15,11 @@
 #include <string>
 #include <vector>
 
+#include "common/fd.hpp"
 #include "common/fs.hpp"
 #include "common/log.hpp"
 #include "common/temp_path.hpp"
+#include "stage0/store/store.hpp"
 
 namespace pod::store::testing {
 
@@ -109,5 +113,12 @@ struct TempStore {
     return path;
   }
 };
+
+// Writes `aci` to a file of `t` and imports it into `s`; the image ID.
+inline std::string import_bytes(Store& s, TempStore& t, const std::string& aci) {
+  std::string path = t.write_aci(aci);
+  UniqueFd fd = open_fd(path, O_RDONLY);
+  return s.import(fd.get(), path);
+}
 
 }  // namespace pod::store::testing

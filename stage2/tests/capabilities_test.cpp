@@ -4,23 +4,20 @@
 
 #include "common/error.hpp"
 #include "stage2/capabilities.hpp"
+#include "stage2/tests/app_with_isolators.hpp"
 
 using namespace pod;
 using namespace pod::stage2;
+using namespace pod::stage2::testing;
 
 namespace {
-aci::App app_with(const char* isolators_json) {
-  nlohmann::json j = {{"exec", {"/inspect"}}, {"user", "0"}, {"group", "0"}};
-  j["isolators"] = nlohmann::json::parse(isolators_json);
-  return aci::App::from_json(j, "app");
-}
 bool has(const CapabilityPlan& p, const char* name) {
   return std::binary_search(p.bounding.begin(), p.bounding.end(), capability_number(name));
 }
 }  // namespace
 
 TEST_CASE("without isolators the bounding set is the spec's 14 defaults") {
-  auto plan = plan_capabilities(app_with("[]"), "a", false);
+  auto plan = plan_capabilities(app_with_isolators("[]"), "a", false);
   CHECK(plan.bounding.size() == 14);
   CHECK(has(plan, "CAP_NET_BIND_SERVICE"));
   CHECK(has(plan, "CAP_SYS_CHROOT"));
@@ -30,7 +27,7 @@ TEST_CASE("without isolators the bounding set is the spec's 14 defaults") {
 
 TEST_CASE("a retain set is exactly the bounding set") {
   auto plan = plan_capabilities(
-      app_with(R"([{"name":"os/linux/capabilities-retain-set","value":{"set":["CAP_SYS_ADMIN","CAP_NET_RAW"]}}])"),
+      app_with_isolators(R"([{"name":"os/linux/capabilities-retain-set","value":{"set":["CAP_SYS_ADMIN","CAP_NET_RAW"]}}])"),
       "a", false);
   CHECK(plan.bounding.size() == 2);
   CHECK(has(plan, "CAP_SYS_ADMIN"));
@@ -40,7 +37,7 @@ TEST_CASE("a retain set is exactly the bounding set") {
 
 TEST_CASE("a remove set subtracts from the defaults") {
   auto plan = plan_capabilities(
-      app_with(R"([{"name":"os/linux/capabilities-remove-set","value":{"set":["CAP_MKNOD","CAP_SYS_ADMIN"]}}])"),
+      app_with_isolators(R"([{"name":"os/linux/capabilities-remove-set","value":{"set":["CAP_MKNOD","CAP_SYS_ADMIN"]}}])"),
       "a", false);
   CHECK(plan.bounding.size() == 13);
   CHECK_FALSE(has(plan, "CAP_MKNOD"));
@@ -48,7 +45,7 @@ TEST_CASE("a remove set subtracts from the defaults") {
 }
 
 TEST_CASE("--disable-capabilities-restriction keeps everything") {
-  auto plan = plan_capabilities(app_with("[]"), "a", true);
+  auto plan = plan_capabilities(app_with_isolators("[]"), "a", true);
   CHECK(plan.unrestricted);
 }
 

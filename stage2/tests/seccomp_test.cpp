@@ -6,23 +6,20 @@
 #include "common/error.hpp"
 #include "stage2/seccomp.hpp"
 #include "stage2/seccomp_groups.hpp"
+#include "stage2/tests/app_with_isolators.hpp"
 
 using namespace pod;
 using namespace pod::stage2;
+using namespace pod::stage2::testing;
 
 namespace {
-aci::App app_with(const char* isolators_json) {
-  nlohmann::json j = {{"exec", {"/inspect"}}, {"user", "0"}, {"group", "0"}};
-  j["isolators"] = nlohmann::json::parse(isolators_json);
-  return aci::App::from_json(j, "app");
-}
 bool has(const SeccompPlan& p, const char* name) {
   return std::binary_search(p.syscalls.begin(), p.syscalls.end(), name);
 }
 }  // namespace
 
 TEST_CASE("no isolator: the default allow list, failing with EPERM") {
-  auto plan = plan_seccomp(app_with("[]"), "a", false);
+  auto plan = plan_seccomp(app_with_isolators("[]"), "a", false);
   CHECK(plan.mode == SeccompMode::allow_list);
   CHECK(plan.is_default);
   CHECK(plan.errno_value == EPERM);
@@ -35,12 +32,12 @@ TEST_CASE("no isolator: the default allow list, failing with EPERM") {
 }
 
 TEST_CASE("--disable-seccomp turns filtering off") {
-  CHECK(plan_seccomp(app_with("[]"), "a", true).mode == SeccompMode::disabled);
+  CHECK(plan_seccomp(app_with_isolators("[]"), "a", true).mode == SeccompMode::disabled);
 }
 
 TEST_CASE("a remove set with a group and a name, killing by default") {
   auto plan = plan_seccomp(
-      app_with(R"([{"name":"os/linux/seccomp-remove-set","value":{"set":["@rkt/default-blacklist","socket"]}}])"),
+      app_with_isolators(R"([{"name":"os/linux/seccomp-remove-set","value":{"set":["@rkt/default-blacklist","socket"]}}])"),
       "a", false);
   CHECK(plan.mode == SeccompMode::deny_list);
   CHECK_FALSE(plan.errno_value);
@@ -52,7 +49,7 @@ TEST_CASE("a remove set with a group and a name, killing by default") {
 
 TEST_CASE("a retain set with an errno") {
   auto plan = plan_seccomp(
-      app_with(R"([{"name":"os/linux/seccomp-retain-set","value":{"set":["@docker/default-whitelist","umount2"],"errno":"ENOSYS"}}])"),
+      app_with_isolators(R"([{"name":"os/linux/seccomp-retain-set","value":{"set":["@docker/default-whitelist","umount2"],"errno":"ENOSYS"}}])"),
       "a", false);
   CHECK(plan.mode == SeccompMode::allow_list);
   CHECK(plan.errno_value == ENOSYS);
@@ -62,11 +59,11 @@ TEST_CASE("a retain set with an errno") {
 
 TEST_CASE("the appc wildcards opt out of and into filtering") {
   auto all = plan_seccomp(
-      app_with(R"([{"name":"os/linux/seccomp-retain-set","value":{"set":["@appc.io/all"]}}])"), "a",
+      app_with_isolators(R"([{"name":"os/linux/seccomp-retain-set","value":{"set":["@appc.io/all"]}}])"), "a",
       false);
   CHECK(all.mode == SeccompMode::disabled);
   auto empty = plan_seccomp(
-      app_with(R"([{"name":"os/linux/seccomp-remove-set","value":{"set":["@appc.io/empty"]}}])"), "a",
+      app_with_isolators(R"([{"name":"os/linux/seccomp-remove-set","value":{"set":["@appc.io/empty"]}}])"), "a",
       false);
   CHECK(empty.is_default);
 }
@@ -74,7 +71,7 @@ TEST_CASE("the appc wildcards opt out of and into filtering") {
 TEST_CASE("an unknown group is an error naming it") {
   try {
     (void)plan_seccomp(
-        app_with(R"([{"name":"os/linux/seccomp-remove-set","value":{"set":["@nope/what"]}}])"), "web",
+        app_with_isolators(R"([{"name":"os/linux/seccomp-remove-set","value":{"set":["@nope/what"]}}])"), "web",
         false);
     FAIL("expected an error");
   } catch (const Error& e) {
@@ -93,12 +90,12 @@ TEST_CASE("group lists") {
 TEST_CASE("which filters let the launcher finish its set-up") {
   CHECK(permits_launcher_setup(default_seccomp_plan()));
   auto deny_setuid = plan_seccomp(
-      app_with(R"([{"name":"os/linux/seccomp-remove-set","value":{"set":["setresuid"]}}])"), "a", false);
+      app_with_isolators(R"([{"name":"os/linux/seccomp-remove-set","value":{"set":["setresuid"]}}])"), "a", false);
   CHECK_FALSE(permits_launcher_setup(deny_setuid));
   auto deny_mount = plan_seccomp(
-      app_with(R"([{"name":"os/linux/seccomp-remove-set","value":{"set":["@rkt/default-blacklist"]}}])"), "a", false);
+      app_with_isolators(R"([{"name":"os/linux/seccomp-remove-set","value":{"set":["@rkt/default-blacklist"]}}])"), "a", false);
   CHECK(permits_launcher_setup(deny_mount));
   auto tiny = plan_seccomp(
-      app_with(R"([{"name":"os/linux/seccomp-retain-set","value":{"set":["read","write","exit_group"]}}])"), "a", false);
+      app_with_isolators(R"([{"name":"os/linux/seccomp-retain-set","value":{"set":["read","write","exit_group"]}}])"), "a", false);
   CHECK_FALSE(permits_launcher_setup(tiny));
 }

@@ -12,7 +12,7 @@ import time
 
 from gpgkeys import Gpg
 from podtest import PodTestCase
-from testserver import TestServer, make_test_ca
+from testserver import DiscoveryPorts, TestServer, make_test_ca
 
 
 def make_aci(path, name, labels=None, files=None, compress=True):
@@ -104,6 +104,23 @@ class FetchTestCase(PodTestCase):
     def pod(self, *args, **kw):
         kw.setdefault("env", self.env)
         return super().pod(*args, **kw)
+
+    def start_discovery_servers(self, http=False):
+        """Meta discovery asks the default ports: holds DiscoveryPorts for the test and
+        starts self.disc on 127.0.0.1:443 (https) and, with http, self.disc_http on :80.
+        Skips the test when they cannot listen there."""
+        ports = DiscoveryPorts()
+        ports.__enter__()
+        self.addCleanup(ports.__exit__, None, None, None)
+        try:
+            self.disc = TestServer(tls=self.tls, port=443)
+            self.addCleanup(self.disc.stop)
+            if http:
+                self.disc_http = TestServer(port=80)
+                self.addCleanup(self.disc_http.stop)
+        except OSError as e:
+            self.skipTest("cannot listen on 127.0.0.1:%s for discovery: %s"
+                          % ("443/80" if http else "443", e))
 
     def key_file(self, fpr):
         path = os.path.join(self.work, fpr + ".asc")

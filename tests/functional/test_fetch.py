@@ -10,7 +10,7 @@ import unittest
 
 from fetchfixtures import FetchTestCase, make_aci, read, run_on_terminal
 from podtest import POD_BIN
-from testserver import DiscoveryPorts, TestServer, closed_port, discovery_page
+from testserver import closed_port, discovery_page
 
 PREFIX = "example.com/hello"
 
@@ -387,16 +387,7 @@ class FetchDiscoveryTest(FetchTestCase):
 
     def setUp(self):
         super().setUp()
-        self.ports = DiscoveryPorts()
-        self.ports.__enter__()
-        self.addCleanup(self.ports.__exit__, None, None, None)
-        try:
-            self.disc = TestServer(tls=self.tls, port=443)
-            self.disc_http = TestServer(port=80)
-        except OSError as e:
-            self.skipTest("cannot listen on 127.0.0.1:443/80 for discovery: %s" % e)
-        self.addCleanup(self.disc.stop)
-        self.addCleanup(self.disc_http.stop)
+        self.start_discovery_servers(http=True)
         self.key = self.gpg.make_key("App Signer <app@example.com>")
         template = self.https.url("/images/{name}-{version}-{os}-{arch}.{ext}")
         page = discovery_page([

@@ -7,7 +7,7 @@ import unittest
 
 from fetchfixtures import FetchTestCase, run_on_terminal
 from podtest import POD_BIN
-from testserver import DiscoveryPorts, TestServer, discovery_page
+from testserver import discovery_page
 
 PREFIX = "example.com/app"
 
@@ -147,14 +147,7 @@ class TrustDiscoveryTest(FetchTestCase):
 
     def setUp(self):
         super().setUp()
-        self.ports = DiscoveryPorts()
-        self.ports.__enter__()
-        self.addCleanup(self.ports.__exit__, None, None, None)
-        try:
-            self.disc = TestServer(tls=self.tls, port=443)
-        except OSError as e:
-            self.skipTest("cannot listen on 127.0.0.1:443 for discovery: %s" % e)
-        self.addCleanup(self.disc.stop)
+        self.start_discovery_servers()
 
     def test_discover_the_prefix_keys(self):
         fpr = self.gpg.make_key("Discovered Signer <d@example.com>")

@@ -1,6 +1,7 @@
 #include <fcntl.h>
 
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "aci/archive.hpp"
 #include "aci/signature.hpp"
@@ -22,6 +23,7 @@ struct Verdict {
   std::string subject;  // what the line is about
   std::string detail;   // "ok: ..." or the failure
   bool ok = false;
+  std::string id, name, file;  // for --format=json, where known
 };
 
 // Checks a signature over fd for `name`'s prefix; returns a description of the signer.
@@ -36,6 +38,8 @@ Verdict verify_stored(store::Store& st, const store::ImageRecord& rec,
                       const fetch::TrustStore& trust, bool skip_signature) {
   Verdict v;
   v.subject = rec.id + " " + rec.name;
+  v.id = rec.id;
+  v.name = rec.name;
   try {
     std::string blob = st.blob_path(rec.id);
     aci::AciInfo info = with_context("re-hashing " + blob, [&] { return aci::read_aci_file(blob); });
@@ -62,10 +66,13 @@ Verdict verify_stored(store::Store& st, const store::ImageRecord& rec,
 Verdict verify_file(const std::string& path, const fetch::TrustStore& trust, bool skip_signature) {
   Verdict v;
   v.subject = path;
+  v.file = path;
   try {
     UniqueFd fd = open_fd(path, O_RDONLY);
     aci::AciInfo info = aci::read_aci(fd.get(), path);
     std::string what = info.image_id + " " + info.manifest.name;
+    v.id = info.image_id;
+    v.name = info.manifest.name;
     if (skip_signature) {
       v.detail = what + ", signature not checked (--insecure-options=image)";
     } else {
@@ -87,7 +94,7 @@ Command image_verify_command() {
   Command c;
   c.name = "image verify";
   c.summary = "Verify images: their hashes and their signatures";
-  c.usage = "pod image verify [IMAGE|FILE...]";
+  c.usage = "pod image verify [--format=json] [IMAGE|FILE...]";
   c.description =
       "For stored images (by ID, ID prefix or name; every stored image when none is given) "
       "re-hashes the blob against the image ID and checks the signature kept at fetch time "
@@ -97,9 +104,14 @@ Command image_verify_command() {
     ArgParser p(c);
     // The first image is a positional string, the others arrive unmatched: a cxxopts
     // vector would split "example.com/app,version=1.0" at its commas.
-    p.add()("image", "", cxxopts::value<std::string>());
+    p.add()("image", "", cxxopts::value<std::string>())
+        ("format", "output format: text or json",
+         cxxopts::value<std::string>()->default_value("text"));
     p.positional({"image"}, "[IMAGE|FILE...]");
     auto res = p.parse(inv.args, inv.global);
+    std::string fmt = res["format"].as<std::string>();
+    if (fmt != "text" && fmt != "json")
+      throw UsageError("unknown --format \"" + fmt + "\"", 0, "use text or json");
     std::vector<std::string> images;
     if (res.count("image")) images.push_back(res["image"].as<std::string>());
     images.insert(images.end(), res.unmatched().begin(), res.unmatched().end());
@@ -128,7 +140,7 @@ Command image_verify_command() {
           try {
             rec = the_store().resolve(arg);
           } catch (const Error& e) {
-            verdicts.push_back({arg, e.what(), false});
+            verdicts.push_back({arg, e.what(), false, "", "", ""});
             continue;
           }
           verdicts.push_back(verify_stored(the_store(), rec, trust, skip_signature));
@@ -136,13 +148,19 @@ Command image_verify_command() {
       }
     }
     int failed = 0;
+    nlohmann::json out = nlohmann::json::array();
     for (const auto& v : verdicts) {
-      if (v.ok)
+      if (fmt == "json")
+        out.push_back({{"image", v.subject}, {"id", v.id}, {"name", v.name}, {"file", v.file},
+                       {"ok", v.ok}, {"detail", v.detail}});
+      else if (v.ok)
         std::printf("%s: ok: %s\n", v.subject.c_str(), v.detail.c_str());
       else
         std::printf("%s: FAILED: %s\n", v.subject.c_str(), v.detail.c_str());
       failed += v.ok ? 0 : 1;
     }
+    if (fmt == "json") std::printf("%s\n", out.dump(2).c_str());
+    std::fflush(stdout);  // the lines first, then the summary, on a terminal too
     if (failed > 0)
       std::fprintf(stderr, "pod: %d of %zu images failed verification\n", failed, verdicts.size());
     return failed == 0 ? 0 : 1;

@@ -363,6 +363,18 @@ class JsonOutputTest(ErrorsTestCase):
                 json.loads(self.pod(*argv, check=0).stdout)
         listed = json.loads(self.pod("image", "list", "--format=json", check=0).stdout)
         self.assertEqual([i["id"] for i in listed], [image])
+        res = self.pod("image", "verify", "--format=json", image, "example.com/none")
+        self.assertEqual(res.returncode, 1)
+        self.assertIn("2 of 2 images failed", res.stderr)
+        verdicts = json.loads(res.stdout)
+        self.assertEqual([(v["id"], v["name"], v["ok"]) for v in verdicts],
+                         [(image, "example.com/errors", False), ("", "", False)])
+        self.assertIn("no signature was kept", verdicts[0]["detail"])
+        self.assertIn('"example.com/none" is not in the store', verdicts[1]["detail"])
+        ok = json.loads(self.pod("image", "verify", "--insecure-options=image", "--format=json",
+                                 check=0).stdout)
+        self.assertEqual([(v["id"], v["ok"]) for v in ok], [(image, True)])
+        self.assert_fails(self.pod("image", "verify", "--format=yaml"), 2, '"yaml"')
 
 
 class PodLookupErrorsTest(ErrorsTestCase):

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <random>
 
@@ -65,7 +66,17 @@ Command image_export_command() {
       if (::fstat(in.get(), &st_in) < 0) throw_errno("inspecting the stored image");
       std::string tmp =
           out + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}());
-      UniqueFd dst = open_fd(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
+      auto slash = out.find_last_of('/');
+      std::string parent = slash == std::string::npos ? "." : out.substr(0, slash + (slash == 0));
+      UniqueFd dst = [&] {
+        try {
+          return open_fd(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
+        } catch (Error& e) {
+          if (e.errnum() == ENOENT)
+            e.set_hint("the directory " + parent + " does not exist: create it first");
+          throw;
+        }
+      }();
       try {
         copy_fd(in.get(), dst.get(), st_in.st_size, tmp);
         if (::fsync(dst.get()) < 0) throw_errno("syncing " + tmp);
@@ -77,8 +88,13 @@ Command image_export_command() {
           if (e == EEXIST) err.set_hint("add --overwrite to replace it");
           throw err;
         }
-      } catch (...) {
+      } catch (Error& e) {
         (void)::unlink(tmp.c_str());  // the error being thrown is what matters
+        if ((e.errnum() == ENOSPC || e.errnum() == EDQUOT) && e.hint().empty())
+          e.set_hint("the file system holding " + parent + " is full; nothing was written");
+        throw;
+      } catch (...) {
+        (void)::unlink(tmp.c_str());
         throw;
       }
     });

@@ -288,8 +288,22 @@ class StoreLookupErrorsTest(ErrorsTestCase):
     def test_export_to_a_missing_directory(self):
         image = self.fetch(self.build("one"))
         out = os.path.join(self.root, "no", "such", "x.aci")
-        self.assert_fails(self.pod("image", "export", image, out), 1, out)
+        self.assert_fails(self.pod("image", "export", image, out), 1, out,
+                          "the directory %s does not exist" % os.path.dirname(out))
         self.assertFalse(os.path.exists(os.path.dirname(out)))
+
+    def test_export_onto_a_full_disk(self):
+        if os.geteuid() != 0:
+            self.skipTest("needs root to mount a tmpfs")
+        image = self.fetch(self.build("big", files={"big": os.urandom(3 << 20)}))
+        tiny = os.path.join(self.root, "tiny")
+        os.makedirs(tiny)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", tiny], check=True)
+        self.addCleanup(unmount_under, tiny)
+        out = os.path.join(tiny, "x.aci")
+        self.assert_fails(self.pod("image", "export", image, out), 1, out,
+                          "No space left on device", "is full")
+        self.assertEqual(os.listdir(tiny), [])
 
 
 class FlagErrorsTest(ErrorsTestCase):

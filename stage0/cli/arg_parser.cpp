@@ -147,4 +147,11 @@ std::string ArgParser::help() const {
   return opts_.help(groups);
 }
 
+void require_no_arguments(const cxxopts::ParseResult& res, const std::string& command,
+                          const std::string& hint) {
+  if (res.unmatched().empty()) return;
+  throw UsageError("pod " + command + " takes no arguments (got \"" + res.unmatched().front() + "\")",
+                   0, hint);
+}
+
 }  // namespace pod::cli

@@ -79,6 +79,11 @@ void read_global_flags(const cxxopts::ParseResult& res, GlobalOptions& global);
 // Expands and validates an --insecure-options list.
 [[nodiscard]] std::set<std::string> parse_insecure_options(const std::string& list);
 
+// Throws UsageError when a command that takes no arguments got some (a stray word must
+// never be ignored: `pod gc extra` silently collecting everything would surprise).
+void require_no_arguments(const cxxopts::ParseResult& res, const std::string& command,
+                          const std::string& hint = {});
+
 // The entry point: returns the process exit status.
 int main_entry(int argc, char** argv);
 

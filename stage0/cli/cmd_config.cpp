@@ -54,6 +54,7 @@ Command config_command() {
     ArgParser p(c);
     p.add()("pretty-print", "indent the JSON", cxxopts::value<bool>()->default_value("false"));
     auto res = p.parse(inv.args, inv.global);
+    require_no_arguments(res, "config");
     const auto& g = inv.global;
     ordered stage0 = ordered::array();
 

@@ -22,6 +22,7 @@ Command gc_command() {
         ("mark-only", "only move exited pods to garbage; remove nothing",
          cxxopts::value<bool>()->default_value("false"));
     auto res = p.parse(inv.args, inv.global);
+    require_no_arguments(res, "gc", "to remove one pod, use 'pod rm UUID'");
     pods::GcOptions opts;
     opts.grace_period = parse_duration(res["grace-period"].as<std::string>());
     opts.expire_prepared = parse_duration(res["expire-prepared"].as<std::string>());

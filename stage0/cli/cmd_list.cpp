@@ -28,10 +28,11 @@ Command list_command() {
         ("format", "output format: json or json-pretty (default: a table)",
          cxxopts::value<std::string>()->default_value(""));
     auto res = p.parse(inv.args, inv.global);
+    require_no_arguments(res, "list", "to see one pod, use 'pod status UUID'");
     bool full = res["full"].as<bool>();
     std::string format = res["format"].as<std::string>();
     if (!format.empty() && format != "json" && format != "json-pretty")
-      throw UsageError("unknown --format \"" + format + "\"", 0, "use json or json-pretty");
+      throw UsageError("unknown --format \"" + format + "\"", 0, "leave --format out for a table, or use json or json-pretty");
     const std::string& dir = inv.global.dir;
 
     std::vector<pods::PodInfo> infos;

@@ -52,7 +52,7 @@ Command status_command() {
     auto res = p.parse(inv.args, inv.global);
     std::string format = res["format"].as<std::string>();
     if (!format.empty() && format != "json" && format != "json-pretty")
-      throw UsageError("unknown --format \"" + format + "\"", 0, "use json or json-pretty");
+      throw UsageError("unknown --format \"" + format + "\"", 0, "leave --format out for a table, or use json or json-pretty");
     std::vector<std::string> args;
     if (res.count("uuid")) args = res["uuid"].as<std::vector<std::string>>();
     std::optional<std::string> uuid_file;

@@ -16,6 +16,7 @@ Command version_command() {
     p.add()("format", "output format: text or json",
             cxxopts::value<std::string>()->default_value("text"));
     auto res = p.parse(inv.args, inv.global);
+    require_no_arguments(res, "version");
     std::string fmt = res["format"].as<std::string>();
     if (fmt == "json") {
       std::printf("{\"version\":\"%s\",\"appcVersion\":\"%s\",\"defaultStage1\":\"%s\"}\n",

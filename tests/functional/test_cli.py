@@ -43,6 +43,18 @@ class CliTest(PodTestCase):
         res = self.pod("version", "--insecure-options=everything", check=2)
         self.assertIn("everything", res.stderr)
 
+    def test_stray_arguments_are_usage_errors(self):
+        # A stray word must never be ignored: `pod gc extra` collecting everything would surprise.
+        for cmd in (["gc", "extra"], ["list", "extra"], ["config", "extra"], ["version", "extra"]):
+            res = self.pod(*cmd, check=2)
+            self.assertIn("takes no arguments", res.stderr)
+            self.assertIn('"extra"', res.stderr)
+
+    def test_unknown_pod_names_the_uuid_without_errno_noise(self):
+        res = self.pod("status", "12345678", check=1)
+        self.assertIn('no pod matches UUID "12345678"', res.stderr)
+        self.assertNotIn("No such file", res.stderr)
+
     def test_no_command(self):
         res = subprocess.run([POD_BIN], capture_output=True, text=True)
         self.assertEqual(res.returncode, 2)

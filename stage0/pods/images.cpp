@@ -23,12 +23,13 @@ namespace {
 
 std::string import_local(store::Store& store, std::string path, const Logger& log) {
   if (starts_with(path, "file://")) path = path.substr(7);
-  return with_context("importing " + path, [&] {
-    if (!path_exists(path)) {
-      Error e("no such file", ENOENT);
-      e.set_hint("check the path of the ACI file");
-      throw e;
-    }
+  if (!path_exists(path)) {
+    Error e("image file " + path + " does not exist");
+    e.set_hint("check the path of the ACI file");
+    throw e;
+  }
+  // The store's import already names the file in its errors; no second "importing" here.
+  return with_context("", [&] {
     std::string id = store.import_file(path);
     log.debug("image " + path + " is " + id);
     return id;

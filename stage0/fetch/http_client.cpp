@@ -1,6 +1,8 @@
 #include "stage0/fetch/http_client.hpp"
 
 #include <curl/curl.h>
+
+#include "stage0/fetch/curl_api.hpp"
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,10 +22,10 @@ namespace pod::fetch {
 namespace {
 
 struct EasyDeleter {
-  void operator()(CURL* c) const noexcept { curl_easy_cleanup(c); }
+  void operator()(CURL* c) const noexcept { curl_api().easy_cleanup(c); }
 };
 struct SlistDeleter {
-  void operator()(curl_slist* l) const noexcept { curl_slist_free_all(l); }
+  void operator()(curl_slist* l) const noexcept { curl_api().slist_free_all(l); }
 };
 using CurlEasy = std::unique_ptr<CURL, EasyDeleter>;
 using CurlSlist = std::unique_ptr<curl_slist, SlistDeleter>;
@@ -221,45 +223,45 @@ HttpResult HttpClient::perform(const std::string& url, Sink& sink, const std::st
       throw UsageError("unsupported URL scheme \"" + u.scheme + "\"", 0,
                        "pod fetches https:// (and http:// with --insecure-options=http) URLs");
 
-    CurlEasy easy(curl_easy_init());
+    CurlEasy easy(curl_api().easy_init());
     if (!easy) throw Error("cannot initialise libcurl", ENOMEM);
     CURL* c = easy.get();
     std::string protocols = settings_.allow_http ? "http,https" : "https";
     std::string agent = std::string("pod/") + kPodVersion;
     HeaderState headers;
     char errbuf[CURL_ERROR_SIZE] = {};
-    (void)curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-    (void)curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, protocols.c_str());
-    (void)curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, protocols.c_str());
-    (void)curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);  // the spec says follow redirects
-    (void)curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
-    (void)curl_easy_setopt(c, CURLOPT_USERAGENT, agent.c_str());
-    (void)curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    (void)curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    (void)curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, settings_.connect_timeout_seconds);
-    (void)curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    (void)curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, settings_.stall_timeout_seconds);
-    (void)curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &Sink::on_data);
-    (void)curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
-    (void)curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &on_header);
-    (void)curl_easy_setopt(c, CURLOPT_HEADERDATA, &headers);
-    if (sink.head_only) (void)curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    (void)curl_api().easy_setopt(c, CURLOPT_URL, url.c_str());
+    (void)curl_api().easy_setopt(c, CURLOPT_PROTOCOLS_STR, protocols.c_str());
+    (void)curl_api().easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, protocols.c_str());
+    (void)curl_api().easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);  // the spec says follow redirects
+    (void)curl_api().easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
+    (void)curl_api().easy_setopt(c, CURLOPT_USERAGENT, agent.c_str());
+    (void)curl_api().easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    (void)curl_api().easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    (void)curl_api().easy_setopt(c, CURLOPT_CONNECTTIMEOUT, settings_.connect_timeout_seconds);
+    (void)curl_api().easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    (void)curl_api().easy_setopt(c, CURLOPT_LOW_SPEED_TIME, settings_.stall_timeout_seconds);
+    (void)curl_api().easy_setopt(c, CURLOPT_WRITEFUNCTION, &Sink::on_data);
+    (void)curl_api().easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+    (void)curl_api().easy_setopt(c, CURLOPT_HEADERFUNCTION, &on_header);
+    (void)curl_api().easy_setopt(c, CURLOPT_HEADERDATA, &headers);
+    if (sink.head_only) (void)curl_api().easy_setopt(c, CURLOPT_NOBODY, 1L);
     if (settings_.skip_tls_verify) {
-      (void)curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
-      (void)curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+      (void)curl_api().easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+      (void)curl_api().easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
     } else if (!settings_.ca_bundle.empty()) {
-      (void)curl_easy_setopt(c, CURLOPT_CAINFO, settings_.ca_bundle.c_str());
+      (void)curl_api().easy_setopt(c, CURLOPT_CAINFO, settings_.ca_bundle.c_str());
     }
     const Credentials* creds = settings_.auth.find(u.host, u.port);
     if (creds) {
       // curl sends these to the URL's own host only, never to a host it is redirected to.
       if (creds->type == Credentials::Type::basic) {
-        (void)curl_easy_setopt(c, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
-        (void)curl_easy_setopt(c, CURLOPT_USERNAME, creds->user.c_str());
-        (void)curl_easy_setopt(c, CURLOPT_PASSWORD, creds->password.c_str());
+        (void)curl_api().easy_setopt(c, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
+        (void)curl_api().easy_setopt(c, CURLOPT_USERNAME, creds->user.c_str());
+        (void)curl_api().easy_setopt(c, CURLOPT_PASSWORD, creds->password.c_str());
       } else {
-        (void)curl_easy_setopt(c, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BEARER));
-        (void)curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, creds->token.c_str());
+        (void)curl_api().easy_setopt(c, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BEARER));
+        (void)curl_api().easy_setopt(c, CURLOPT_XOAUTH2_BEARER, creds->token.c_str());
       }
       log_.debug("using credentials from " + creds->source + " for " + u.host);
     }
@@ -273,15 +275,15 @@ HttpResult HttpClient::perform(const std::string& url, Sink& sink, const std::st
       for (const std::string& h : {if_none_match.empty() ? "" : "If-None-Match: " + if_none_match,
                                    if_range.empty() ? "" : "If-Range: " + if_range}) {
         if (h.empty()) continue;
-        curl_slist* grown = curl_slist_append(list, h.c_str());
+        curl_slist* grown = curl_api().slist_append(list, h.c_str());
         if (!grown) {
-          curl_slist_free_all(list);
+          curl_api().slist_free_all(list);
           throw Error("out of memory building request headers", ENOMEM);
         }
         list = grown;
       }
       header_list.reset(list);
-      (void)curl_easy_setopt(c, CURLOPT_HTTPHEADER, header_list.get());
+      (void)curl_api().easy_setopt(c, CURLOPT_HTTPHEADER, header_list.get());
     };
     set_headers({});
     ProgressBar bar("Downloading " + what, settings_.progress && sink.fd >= 0);
@@ -291,19 +293,19 @@ HttpResult HttpClient::perform(const std::string& url, Sink& sink, const std::st
       return 0;
     };
     if (sink.fd >= 0) {
-      (void)curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION,
+      (void)curl_api().easy_setopt(c, CURLOPT_XFERINFOFUNCTION,
                              static_cast<curl_xferinfo_callback>(progress));
-      (void)curl_easy_setopt(c, CURLOPT_XFERINFODATA, &bar);
-      (void)curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+      (void)curl_api().easy_setopt(c, CURLOPT_XFERINFODATA, &bar);
+      (void)curl_api().easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
     }
 
     auto waits = settings_.retry.schedule();
     sink.reset();
     for (size_t attempt = 0;; ++attempt) {
       errbuf[0] = '\0';
-      CURLcode rc = curl_easy_perform(c);
+      CURLcode rc = curl_api().easy_perform(c);
       long status = 0;
-      (void)curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+      (void)curl_api().easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
       bool last = attempt >= waits.size();
       std::string tries = attempt > 0 ? " (after " + std::to_string(attempt + 1) + " attempts)" : "";
       if (rc != CURLE_OK) {
@@ -311,7 +313,7 @@ HttpResult HttpClient::perform(const std::string& url, Sink& sink, const std::st
         if (sink.too_large)
           throw Error("the answer is larger than " + human_size(sink.max_bytes) +
                       ", too large for " + what);
-        std::string msg = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+        std::string msg = errbuf[0] ? errbuf : curl_api().easy_strerror(rc);
         if (is_transient_curl(rc) && !last) {
           // A strong ETag lets the next attempt ask for the rest instead of everything.
           bool resumable = sink.fd >= 0 && sink.written > 0 && !headers.etag.empty() &&
@@ -326,7 +328,7 @@ HttpResult HttpClient::perform(const std::string& url, Sink& sink, const std::st
           } else {
             sink.reset();
           }
-          (void)curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE,
+          (void)curl_api().easy_setopt(c, CURLOPT_RESUME_FROM_LARGE,
                                  static_cast<curl_off_t>(sink.resume_from));
           set_headers(resumable ? etag : std::string());
           log_.warn("fetching " + what + ": " + msg + "; retrying in " +
@@ -339,7 +341,7 @@ HttpResult HttpClient::perform(const std::string& url, Sink& sink, const std::st
       }
       if (is_transient_status(status) && !last) {
         sink.reset();
-        (void)curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, static_cast<curl_off_t>(0));
+        (void)curl_api().easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, static_cast<curl_off_t>(0));
         set_headers({});
         log_.warn("fetching " + what + ": server answered " + std::to_string(status) +
                   "; retrying in " + std::to_string(waits[attempt].count()) + " ms");
@@ -353,7 +355,7 @@ HttpResult HttpClient::perform(const std::string& url, Sink& sink, const std::st
       r.max_age = parse_max_age(headers.cache_control);
       r.bytes = sink.written;
       char* eff = nullptr;
-      if (curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &eff) == CURLE_OK && eff)
+      if (curl_api().easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &eff) == CURLE_OK && eff)
         r.effective_url = eff;
       if (status == 304 && !if_none_match.empty()) return r;
       if (status >= 200 && status < 300) return r;

@@ -2,6 +2,8 @@
 
 #include <curl/curl.h>
 
+#include "stage0/fetch/curl_api.hpp"
+
 #include <cctype>
 #include <memory>
 
@@ -12,16 +14,16 @@ namespace pod::fetch {
 namespace {
 
 struct UrlDeleter {
-  void operator()(CURLU* u) const noexcept { curl_url_cleanup(u); }
+  void operator()(CURLU* u) const noexcept { curl_api().url_cleanup(u); }
 };
 struct CurlStringDeleter {
-  void operator()(char* s) const noexcept { curl_free(s); }
+  void operator()(char* s) const noexcept { curl_api().free(s); }
 };
 using CurlString = std::unique_ptr<char, CurlStringDeleter>;
 
 std::string part(CURLU* u, CURLUPart what, unsigned flags = 0) {
   char* raw = nullptr;
-  if (curl_url_get(u, what, &raw, flags) != CURLUE_OK) return {};
+  if (curl_api().url_get(u, what, &raw, flags) != CURLUE_OK) return {};
   CurlString owned(raw);
   return owned ? std::string(owned.get()) : std::string();
 }
@@ -29,12 +31,12 @@ std::string part(CURLU* u, CURLUPart what, unsigned flags = 0) {
 }  // namespace
 
 UrlParts parse_url(std::string_view url) {
-  std::unique_ptr<CURLU, UrlDeleter> u(curl_url());
+  std::unique_ptr<CURLU, UrlDeleter> u(curl_api().url());
   if (!u) throw Error("out of memory parsing URL " + std::string(url), ENOMEM);
   std::string text(url);
-  CURLUcode rc = curl_url_set(u.get(), CURLUPART_URL, text.c_str(), 0);
+  CURLUcode rc = curl_api().url_set(u.get(), CURLUPART_URL, text.c_str(), 0);
   if (rc != CURLUE_OK)
-    throw UsageError("\"" + text + "\" is not a valid URL: " + curl_url_strerror(rc));
+    throw UsageError("\"" + text + "\" is not a valid URL: " + curl_api().url_strerror(rc));
   UrlParts out;
   out.scheme = part(u.get(), CURLUPART_SCHEME);
   for (auto& c : out.scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -40,7 +40,8 @@ std::string path_join(std::string_view a, std::string_view b) {
   return out;
 }
 
-void write_file_atomic(const std::string& path, std::string_view data, mode_t mode) {
+void write_file_atomic(const std::string& path, std::string_view data, mode_t mode,
+                       bool durable) {
   std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." +
                     std::to_string(std::random_device{}());
   {
@@ -48,7 +49,7 @@ void write_file_atomic(const std::string& path, std::string_view data, mode_t mo
     try {
       write_all(fd.get(), data, tmp);
       if (::fchmod(fd.get(), mode) < 0) throw_errno("setting mode of " + tmp);
-      if (::fsync(fd.get()) < 0) throw_errno("syncing " + tmp);
+      if (durable && ::fsync(fd.get()) < 0) throw_errno("syncing " + tmp);
     } catch (...) {
       (void)::unlink(tmp.c_str());  // best effort: the error that matters is being thrown
       throw;

@@ -11,7 +11,7 @@ namespace pod::stage1 {
 void write_exit_status(const PodLayout& pod, const std::string& app, int exit_code) {
   with_context("writing the exit status of app " + app, [&] {
     make_dirs(pod.status_dir());
-    write_file_atomic(pod.status_file(app), std::to_string(exit_code));
+    write_file_atomic(pod.status_file(app), std::to_string(exit_code), 0644, /*durable=*/false);
   });
 }
 
@@ -27,7 +27,7 @@ int read_exit_status(const PodLayout& pod, const std::string& app) {
 }
 
 void write_pid_file(const PodLayout& pod, int pid) {
-  with_context("writing the pod's pid file", [&] { write_file_atomic(pod.pid_file(), std::to_string(pid)); });
+  with_context("writing the pod's pid file", [&] { write_file_atomic(pod.pid_file(), std::to_string(pid), 0644, /*durable=*/false); });
 }
 
 }  // namespace pod::stage1

@@ -13,7 +13,7 @@ void save_launcher_flags(const PodLayout& pod, const std::vector<std::string>& f
   make_dirs(pod.stage1_state_dir(kFlavor));
   std::string text;
   for (const auto& f : flags) text += f + "\n";
-  write_file_atomic(flags_file(pod), text);
+  write_file_atomic(flags_file(pod), text, 0644, /*durable=*/false);
 }
 
 std::vector<std::string> load_launcher_flags(const PodLayout& pod) {

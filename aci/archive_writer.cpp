@@ -267,6 +267,60 @@ void publish(const std::string& tmp, const std::string& out, bool overwrite) {
   throw_errno("renaming " + tmp + " to " + out);
 }
 
+// The file being written. Where the file system supports O_TMPFILE it has no name until
+// it is complete, so a kill -9 at any point leaves nothing beside `out`; elsewhere it is
+// a named temp file that the TempPath owner removes on errors.
+struct OutputFile {
+  UniqueFd fd;
+  TempPath named;     // set only for the named fallback
+  std::string shown;  // how errors name it
+};
+
+OutputFile create_output(const std::string& out) {
+  OutputFile f;
+  auto slash = out.find_last_of('/');
+  std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : out.substr(0, slash));
+  int raw = ::open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+  if (raw >= 0) {
+    f.fd.reset(raw);
+    f.shown = out + " (being written)";
+    return f;
+  }
+  if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+    throw_errno("creating a temporary file beside " + out);
+  std::string tmpl = out + ".tmp-XXXXXX";
+  raw = ::mkostemp(tmpl.data(), O_CLOEXEC);
+  if (raw < 0) throw_errno("creating a temporary file beside " + out);
+  f.fd.reset(raw);
+  f.named = TempPath(tmpl);
+  f.shown = tmpl;
+  return f;
+}
+
+// Gives the complete file its name `out`.
+void publish_output(OutputFile& f, const std::string& out, bool overwrite) {
+  if (!f.named.path().empty()) {
+    publish(f.named.path(), out, overwrite);
+    (void)f.named.release();  // renamed into place: nothing to remove
+    return;
+  }
+  std::string proc = "/proc/self/fd/" + std::to_string(f.fd.get());
+  if (!overwrite) {
+    // linkat fails with EEXIST rather than replacing an `out` created meanwhile.
+    if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, out.c_str(), AT_SYMLINK_FOLLOW) == 0) return;
+    if (errno == EEXIST) throw Error(out + " already exists", 0, "pass --overwrite to replace it");
+    throw_errno("naming " + out);
+  }
+  // Replacing needs a name to rename from; the window where it exists is this function's.
+  std::string tmp = out + ".tmp-" + std::to_string(::getpid());
+  (void)::unlink(tmp.c_str());  // a leftover of an earlier process with our pid, if any
+  if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, tmp.c_str(), AT_SYMLINK_FOLLOW) < 0)
+    throw_errno("naming " + tmp);
+  TempPath owner(tmp);
+  publish(tmp, out, true);
+  (void)owner.release();
+}
+
 }  // namespace
 
 AciInfo write_aci(const std::string& dir, const std::string& out, const WriteOptions& opts) {
@@ -283,11 +337,9 @@ AciInfo write_aci(const std::string& dir, const std::string& out, const WriteOpt
     std::string rootfs_path = path_join(dir, "rootfs");
     UniqueFd rootfs = with_context("opening the image tree", [&] { return open_dir(rootfs_path); });
 
-    std::string tmpl = out + ".tmp-XXXXXX";
-    int raw_fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
-    if (raw_fd < 0) throw_errno("creating a temporary file beside " + out);
-    UniqueFd fd(raw_fd);
-    TempPath tmp(tmpl);
+    OutputFile output = create_output(out);
+    const UniqueFd& fd = output.fd;
+    const std::string& tmpl = output.shown;
     struct stat tmp_st;
     if (::fstat(fd.get(), &tmp_st) < 0) throw_errno("inspecting " + tmpl);
 
@@ -337,8 +389,7 @@ AciInfo write_aci(const std::string& dir, const std::string& out, const WriteOpt
     sink.flush();
     if (::fchmod(fd.get(), 0644) < 0) throw_errno("setting the mode of " + tmpl);
     if (::fsync(fd.get()) < 0) throw_errno("syncing " + tmpl);
-    publish(tmpl, out, opts.overwrite);
-    (void)tmp.release();  // renamed into place: nothing to remove
+    publish_output(output, out, opts.overwrite);
     info.image_id = "sha512-" + sink.hash.hex_digest();
     info.uncompressed_size = sink.uncompressed;
     info.compressed_size = sink.compressed;

@@ -8,9 +8,10 @@ import re
 import shutil
 import subprocess
 import tarfile
+import time
 import unittest
 
-from podtest import PodTestCase
+from podtest import POD_BIN, PodTestCase
 
 BUSYBOX = "/bin/busybox"
 MANIFEST = {
@@ -115,6 +116,22 @@ class ImageBuildTest(PodTestCase):
         self.build(out=self.out("two.aci"))
         with open(self.out("one.aci"), "rb") as a, open(self.out("two.aci"), "rb") as b:
             self.assertEqual(a.read(), b.read())
+
+    def test_kill_9_during_build_leaves_nothing_beside_the_output(self):
+        # 128 MiB of random data: long enough to be killed in the middle of compressing it.
+        with open(os.path.join(self.src, "rootfs", "big"), "wb") as f:
+            for _ in range(128):
+                f.write(os.urandom(1 << 20))
+        outdir = os.path.join(self.root, "out")
+        os.makedirs(outdir)
+        proc = subprocess.Popen([POD_BIN, "image", "build", self.src,
+                                 os.path.join(outdir, "x.aci")],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.5)
+        self.assertIsNone(proc.poll(), "the build finished before it could be killed")
+        proc.kill()
+        proc.wait()
+        self.assertEqual(os.listdir(outdir), [])
 
     def test_overwrite(self):
         target = self.out("exists.aci")

@@ -423,5 +423,19 @@ class PodLookupErrorsTest(ErrorsTestCase):
             self.pod("rm", u, check=0)
 
 
+    def test_uuid_file_in_a_missing_directory_names_the_directory(self):
+        if os.geteuid() != 0:
+            self.skipTest("needs root to run pods")
+        from podfixture import BUSYBOX_ACI, STAGE1_ACI
+        if not (os.path.exists(BUSYBOX_ACI) and os.path.exists(STAGE1_ACI)):
+            self.skipTest("the test images or stage1-fly.aci are not built")
+        missing = os.path.join(self.root, "no-such-dir")
+        res = self.pod("run", "--insecure-options=image",
+                       "--uuid-file-save=" + os.path.join(missing, "uuid"), BUSYBOX_ACI,
+                       "--exec=/bin/true")
+        self.assert_fails(res, 1, "directory %s does not exist" % missing)
+        # The pod it had prepared is gone again: nothing half-made is listed.
+        self.assertEqual(json.loads(self.pod("list", "--format=json", check=0).stdout), [])
+
 if __name__ == "__main__":
     unittest.main()

@@ -278,9 +278,7 @@ struct OutputFile {
 
 OutputFile create_output(const std::string& out) {
   OutputFile f;
-  auto slash = out.find_last_of('/');
-  std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : out.substr(0, slash));
-  int raw = ::open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+  int raw = ::open(parent_dir(out).c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
   if (raw >= 0) {
     f.fd.reset(raw);
     f.shown = out + " (being written)";

@@ -30,6 +30,12 @@ bool is_directory(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+std::string parent_dir(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
 std::string path_join(std::string_view a, std::string_view b) {
   std::string out(a);
   while (!out.empty() && out.back() == '/' && out.size() > 1) out.pop_back();

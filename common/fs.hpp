@@ -37,6 +37,9 @@ void remove_tree_at(int dirfd, const std::string& name);
 // stays open; its offset is shared with the duplicate). `shown` names it in errors.
 [[nodiscard]] std::vector<std::string> list_dir_at(int dirfd, const std::string& shown);
 
+// The directory holding `path`: "a/b" -> "a", "/b" -> "/", "b" -> ".".
+[[nodiscard]] std::string parent_dir(const std::string& path);
+
 // Joins two path pieces with exactly one '/'.
 [[nodiscard]] std::string path_join(std::string_view a, std::string_view b);
 

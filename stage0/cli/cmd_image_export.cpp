@@ -10,6 +10,7 @@
 
 #include "common/error.hpp"
 #include "common/fd.hpp"
+#include "common/fs.hpp"
 #include "stage0/cli/commands.hpp"
 #include "stage0/cli/image_cli_util.hpp"
 
@@ -66,8 +67,7 @@ Command image_export_command() {
       if (::fstat(in.get(), &st_in) < 0) throw_errno("inspecting the stored image");
       std::string tmp =
           out + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}());
-      auto slash = out.find_last_of('/');
-      std::string parent = slash == std::string::npos ? "." : out.substr(0, slash + (slash == 0));
+      std::string parent = parent_dir(out);
       UniqueFd dst = [&] {
         try {
           return open_fd(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);

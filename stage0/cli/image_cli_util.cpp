@@ -88,9 +88,7 @@ void place_tree(const std::string& dir_arg, bool overwrite, bool rootfs_only,
     bool exists = path_exists(dir);
     if (exists && !overwrite)
       throw Error(dir + " already exists", 0, "add --overwrite to replace it");
-    auto slash = dir.find_last_of('/');
-    std::string parent =
-        slash == std::string::npos ? "." : (slash == 0 ? "/" : dir.substr(0, slash));
+    std::string parent = parent_dir(dir);
     TempPath work = make_temp_dir(parent, ".pod-image-");
     std::string tree = work.path() + "/tree";
     build(tree);

@@ -79,8 +79,7 @@ std::string read_uuid_file(const std::string& file) {
 
 void write_uuid_file(const std::string& file, const std::string& uuid) {
   with_context("writing UUID file " + file, [&] {
-    auto slash = file.find_last_of('/');
-    std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : file.substr(0, slash));
+    std::string dir = parent_dir(file);
     if (!is_directory(dir)) {
       // Say so up front: the atomic write would otherwise name its temp file, not the directory.
       Error e("directory " + dir + " does not exist");

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/error.hpp"
 #include "common/log.hpp"
 
 namespace pod::cli {
@@ -83,6 +84,10 @@ void read_global_flags(const cxxopts::ParseResult& res, GlobalOptions& global);
 // never be ignored: `pod gc extra` silently collecting everything would surprise).
 void require_no_arguments(const cxxopts::ParseResult& res, const std::string& command,
                           const std::string& hint = {});
+
+// Prints an error and its hint on stderr as main does ("pod: error: ..."), for commands
+// that report a failure on one of their arguments and go on with the next.
+void print_error(const Error& e, bool usage = false);
 
 // The entry point: returns the process exit status.
 int main_entry(int argc, char** argv);

@@ -58,20 +58,8 @@ Command enter_command() {
         throw e;
       }
       if (!info.pid) throw Error("the pod has not written its pid yet; try again in a moment");
-      std::string app;
-      if (res.count("app")) {
-        app = res["app"].as<std::string>();
-        bool known = std::any_of(info.apps.begin(), info.apps.end(),
-                                 [&](const pods::AppInfo& a) { return a.name == app; });
-        if (!known) throw UsageError("the pod has no app named \"" + app + "\"");
-      } else if (info.apps.size() == 1) {
-        app = info.apps[0].name;
-      } else {
-        std::vector<std::string> names;
-        for (const auto& a : info.apps) names.push_back(a.name);
-        throw UsageError("the pod has several apps (" + join(names, ", ") + ")", 0,
-                         "choose one with --app=NAME");
-      }
+      std::string app = pods::choose_app(
+          info, res.count("app") ? std::optional(res["app"].as<std::string>()) : std::nullopt);
       pods::Stage1Image s1 = pods::load_stage1(pod);
       std::vector<std::string> args = {"--pid=" + std::to_string(*info.pid), "--appname=" + app, "--"};
       args.insert(args.end(), cmd.begin(), cmd.end());

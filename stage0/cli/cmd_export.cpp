@@ -52,17 +52,8 @@ Command export_command() {
         throw e;
       }
       auto info = pods::read_pod_info(pod);
-      std::string app;
-      if (res.count("app")) {
-        app = res["app"].as<std::string>();
-      } else if (info.apps.size() == 1) {
-        app = info.apps[0].name;
-      } else {
-        std::vector<std::string> names;
-        for (const auto& a : info.apps) names.push_back(a.name);
-        throw UsageError("the pod has several apps (" + join(names, ", ") + ")", 0,
-                         "choose one with --app=NAME");
-      }
+      std::string app = pods::choose_app(
+          info, res.count("app") ? std::optional(res["app"].as<std::string>()) : std::nullopt);
       std::string info_dir = pods::app_info_dir(pod.path(), app);
       if (!is_directory(info_dir)) throw UsageError("the pod has no app named \"" + app + "\"");
       std::string tree_id(trim(read_file(info_dir + "/treeStoreID")));

@@ -42,8 +42,7 @@ Command rm_command() {
         });
         std::printf("%s\n", uuid.c_str());
       } catch (const Error& e) {
-        std::fprintf(stderr, "pod: error: %s\n", e.what());
-        if (!e.hint().empty()) std::fprintf(stderr, "pod: %s\n", e.hint().c_str());
+        print_error(e);
         status = 1;
       }
     }

@@ -64,8 +64,7 @@ Command stop_command() {
         stop_one(inv.global.dir, uuid, res["force"].as<bool>(), log);
         std::printf("%s\n", uuid.c_str());
       } catch (const Error& e) {
-        std::fprintf(stderr, "pod: error: %s\n", e.what());
-        if (!e.hint().empty()) std::fprintf(stderr, "pod: %s\n", e.hint().c_str());
+        print_error(e);
         status = 1;
       }
     }

@@ -34,12 +34,12 @@ const Command* find_command(const std::vector<std::string>& words, size_t& used)
   return best;
 }
 
+}  // namespace
+
 void print_error(const Error& e, bool usage) {
   std::fprintf(stderr, "pod: %s%s\n", usage ? "" : "error: ", e.what());
   if (!e.hint().empty()) std::fprintf(stderr, "pod: %s\n", e.hint().c_str());
 }
-
-}  // namespace
 
 std::string general_help();
 

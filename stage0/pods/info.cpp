@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <ctime>
@@ -197,6 +198,20 @@ std::string format_time_ago(int64_t ns, int64_t now) {
   if (secs < 3600) return plural(secs / 60, "minute");
   if (secs < 86400) return plural(secs / 3600, "hour");
   return plural(secs / 86400, "day");
+}
+
+std::string choose_app(const PodInfo& info, const std::optional<std::string>& wanted) {
+  if (wanted) {
+    bool known = std::any_of(info.apps.begin(), info.apps.end(),
+                             [&](const AppInfo& a) { return a.name == *wanted; });
+    if (!known) throw UsageError("the pod has no app named \"" + *wanted + "\"");
+    return *wanted;
+  }
+  if (info.apps.size() == 1) return info.apps[0].name;
+  std::vector<std::string> names;
+  for (const auto& a : info.apps) names.push_back(a.name);
+  throw UsageError("the pod has several apps (" + join(names, ", ") + ")", 0,
+                   "choose one with --app=NAME");
 }
 
 }  // namespace pod::pods

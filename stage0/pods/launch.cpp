@@ -42,6 +42,7 @@ void exec_pod(Pod& pod, const RunFlags& flags, const Logger& log) {
       e.set_hint("choose a stage1 image with --stage1-path/--stage1-name");
       throw e;
     }
+    UniqueFd host_mntns = open_inheritable_mount_namespace();
     enter_private_mount_namespace();
     bool copy = flags.no_overlay || path_exists(pod.file(pod_file::kNoOverlay));
     mount_pod_rootfs(pod, stage1, pod.data_dir(), log, copy);
@@ -52,7 +53,10 @@ void exec_pod(Pod& pod, const RunFlags& flags, const Logger& log) {
     std::vector<std::string> argv = {dir + "/" + pod_file::kStage1Rootfs + entry};
     for (auto& a : stage1_run_args(flags, pod.uuid())) argv.push_back(std::move(a));
     log.debug("executing " + join(argv, " ") + " with RKT_LOCK_FD=" + fd_text);
-    exec_with_env(argv[0], argv, {{"RKT_LOCK_FD", fd_text}, {"POD_LOCK_FD", fd_text}});
+    exec_with_env(argv[0], argv,
+                  {{"RKT_LOCK_FD", fd_text},
+                   {"POD_LOCK_FD", fd_text},
+                   {kHostMountNsEnv, std::to_string(host_mntns.get())}});
   });
   throw Error("unreachable");  // exec_with_env either execs or throws
 }

@@ -1,5 +1,6 @@
 #include "stage0/pods/stage1_exec.hpp"
 
+#include <fcntl.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
@@ -37,6 +38,12 @@ Stage1Image load_stage1(const Pod& pod) {
     s.manifest = aci::ImageManifest::parse(read_file(pod.file(pod_file::kStage1Manifest)));
     return s;
   });
+}
+
+UniqueFd open_inheritable_mount_namespace() {
+  UniqueFd fd(::open("/proc/self/ns/mnt", O_RDONLY));  // inherited by the entrypoint
+  if (!fd) throw_errno("opening /proc/self/ns/mnt");
+  return fd;
 }
 
 void enter_private_mount_namespace() {
@@ -136,6 +143,12 @@ void exec_entrypoint_view(const Pod& pod, const Stage1Image& stage1, const std::
     throw Error("the stage1 image " + stage1.manifest.name + " declares no " + annotation +
                 " entrypoint");
   std::string s1root = pod.file(pod_file::kStage1Rootfs);
+  std::map<std::string, std::string> env = extra_env;
+  UniqueFd host_mntns;  // only gc releases what outlives the pod (not enter's CMD to inherit)
+  if (annotation == kEntrypointGc) {
+    host_mntns = open_inheritable_mount_namespace();
+    env[kHostMountNsEnv] = std::to_string(host_mntns.get());
+  }
   enter_private_mount_namespace();
   make_dirs(s1root);
   if (!path_exists(s1root + entry)) {  // already a copy (no overlayfs): use it as it is
@@ -146,7 +159,7 @@ void exec_entrypoint_view(const Pod& pod, const Stage1Image& stage1, const std::
   std::vector<std::string> argv = {s1root + entry};
   argv.insert(argv.end(), args.begin(), args.end());
   log.debug("executing " + join(argv, " "));
-  exec_with_env(argv[0], argv, extra_env);
+  exec_with_env(argv[0], argv, env);
 }
 
 int run_entrypoint(const Pod& pod, const Stage1Image& stage1, const std::string& annotation,

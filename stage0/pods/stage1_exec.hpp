@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "aci/manifest.hpp"
+#include "common/fd.hpp"
 #include "common/log.hpp"
 #include "stage0/pods/pod.hpp"
 
@@ -37,6 +38,14 @@ struct Stage1Image {
 
 // Enters a private mount namespace whose mounts do not propagate back to the host.
 void enter_private_mount_namespace();
+
+// The environment variable naming an fd of the mount namespace stage0 started in, which
+// entrypoints use for what must outlive the pod's namespace (the network namespace's bind
+// mount, stage1/common/net/netns.hpp). Documentation/stage1-abi.md.
+inline constexpr const char* kHostMountNsEnv = "POD_HOST_MNTNS_FD";
+// An fd of the current mount namespace that an exec'd entrypoint inherits (no O_CLOEXEC);
+// open it before enter_private_mount_namespace().
+[[nodiscard]] UniqueFd open_inheritable_mount_namespace();
 
 // Mounts the pod's stage1 and app overlays (in the current, private, namespace). Where
 // overlayfs is refused, or with `copy` (--no-overlay), copies the trees instead (--debug

@@ -111,6 +111,9 @@ PodNetwork setup_pod_network(const PodLayout& pod, const SetupRequest& request,
   return with_context("setting up the network of pod " + request.uuid, [&] {
     PodNetwork out;
     out.mode = request.selection.mode;
+    // First, in every mode: marks the inherited fd close-on-exec, so the sandbox does not
+    // inherit stage0's mount namespace.
+    auto host = HostMountNamespace::from_env();
     // An undeclared --port is refused before anything starts, whatever the mode.
     auto ports = resolve_port_mappings(pod);
     if (out.mode == NetworkSelection::Mode::host) {
@@ -127,7 +130,6 @@ PodNetwork setup_pod_network(const PodLayout& pod, const SetupRequest& request,
     (void)find_plugin("loopback", default_cni_path());
 
     NetInfo info{request.uuid, mode_name(out.mode), netns_path_for(request.uuid), {}};
-    auto host = HostMountNamespace::from_env();
     save_net_info(pod.dir(), info);
     try {
       create_netns(info.netns, host);
@@ -183,8 +185,15 @@ void teardown_pod_network(const PodLayout& pod, const Logger& log) {
         try {
           (void)invoke_plugin(del_conf(c), call, log);
         } catch (const Error& e) {
-          failures.push_back("network " + n->joined.name + ": " + e.what());
-          break;
+          std::string what = "network " + n->joined.name + ": " + e.what();
+          // An ADD that never returned may have failed on the very configuration DEL
+          // refuses too: nothing more can be done for it, and the pod must not stay.
+          if (c.result.is_null()) {
+            log.warn("ignored, as its ADD had not completed: " + what);
+          } else {
+            failures.push_back(what);
+            break;
+          }
         }
         n->calls.pop_back();
       }

@@ -104,11 +104,15 @@ class NetTestCase(unittest.TestCase):
         return self.driver("teardown", d, "--private-mount-ns", check=check)
 
     def record(self, d):
-        with open(os.path.join(d, "net-info.json")) as f:
+        with open(os.path.join(d, "net-setup.json")) as f:
             return json.load(f)
 
+    def no_records(self, d):
+        for name in ("net-info.json", "net-setup.json"):
+            self.assertFalse(os.path.exists(os.path.join(d, name)), name + " is left")
+
     def host_veths(self, d):
-        """Host-side interface names from the CNI results in net-info.json."""
+        """Host-side interface names from the CNI results in net-setup.json."""
         names = []
         for n in self.record(d)["networks"]:
             for call in n["plugins"]:
@@ -119,7 +123,7 @@ class NetTestCase(unittest.TestCase):
 
     def cleanup(self):
         for d, pod_uuid in self.pods:
-            if os.path.exists(os.path.join(d, "net-info.json")):
+            if os.path.exists(os.path.join(d, "net-setup.json")):
                 subprocess.run([DRIVER, "teardown", d], capture_output=True, timeout=60)
             path = "/run/pod/netns/" + pod_uuid
             subprocess.run(["umount", "-l", path], stderr=subprocess.DEVNULL)
@@ -187,12 +191,17 @@ class NetTestCase(unittest.TestCase):
         self.serve_http(net["netns"], 8080)
         self.assertEqual(self.get("http://%s:8080/hello" % joined["ip"]), "hello from the pod\n")
         self.assertEqual(self.get("http://127.0.0.1:%d/hello" % host_port), "hello from the pod\n")
+        with open(os.path.join(d, "net-info.json")) as f:  # rkt's format, read by stage0
+            self.assertEqual(json.load(f), [{
+                "netName": self.net, "netConf": self.local + "/net.d/10-%s.conf" % self.net,
+                "ifName": "eth0", "ip": joined["ip"], "mask": "24",
+                "gateway": self.subnet_prefix + ".1", "nameservers": [], "args": ""}])
         veths = self.host_veths(d)
         self.assertTrue(veths)
         self.assertTrue(os.path.exists(os.path.join(LEASES, self.net, joined["ip"])))
         self.teardown_net(d)
         self.assert_nothing_left(pod_uuid, veths, [joined["ip"]])
-        self.assertFalse(os.path.exists(os.path.join(d, "net-info.json")))
+        self.no_records(d)
         self.teardown_net(d)  # idempotent
 
     def test_kill9_before_teardown_then_gc_cleans_everything(self):
@@ -233,7 +242,7 @@ class NetTestCase(unittest.TestCase):
         d, pod_uuid = self.make_pod()
         net = self.setup_net(d, pod_uuid, "host")
         self.assertEqual((net["mode"], net["netns"], net["networks"]), ("host", "", []))
-        self.assertFalse(os.path.exists(os.path.join(d, "net-info.json")))
+        self.no_records(d)
         self.teardown_net(d)
         self.assert_nothing_left(pod_uuid)
 
@@ -266,7 +275,7 @@ class NetTestCase(unittest.TestCase):
         self.assertIn('unknown network "nosuchnet"', res.stderr)
         self.assertIn("default", res.stderr)
         self.assertIn(self.net, res.stderr)
-        self.assertFalse(os.path.exists(os.path.join(d, "net-info.json")))
+        self.no_records(d)
         self.assert_nothing_left(pod_uuid)
 
     def test_missing_plugin_names_the_debian_package(self):
@@ -283,7 +292,7 @@ class NetTestCase(unittest.TestCase):
         res = self.setup_net(d, pod_uuid, self.net, check=254)
         self.assertIn("no app of the pod declares a port named nope", res.stderr)
         self.assertIn("web:http (tcp/80)", res.stderr)
-        self.assertFalse(os.path.exists(os.path.join(d, "net-info.json")))
+        self.no_records(d)
         self.assert_nothing_left(pod_uuid)
 
     def test_a_failing_network_tears_down_the_ones_before_it(self):
@@ -298,7 +307,7 @@ class NetTestCase(unittest.TestCase):
         self.assertIn("joining network " + broken, res.stderr)
         leases = os.listdir(os.path.join(LEASES, self.net))
         self.assertEqual([l for l in leases if l.startswith(self.subnet_prefix)], [])
-        self.assertFalse(os.path.exists(os.path.join(d, "net-info.json")))
+        self.no_records(d)
         self.assert_nothing_left(pod_uuid)
 
 

@@ -49,14 +49,32 @@ NetInfo net_info_from_json(const nlohmann::json& j) {
   return info;
 }
 
+nlohmann::json joined_networks_json(const NetInfo& info) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& n : info.networks) {
+    if (n.joined.ip.empty()) continue;
+    out.push_back({{"netName", n.joined.name},
+                   {"netConf", n.source},
+                   {"ifName", n.joined.ifname},
+                   {"ip", n.joined.ip},
+                   {"mask", n.joined.mask},
+                   {"gateway", n.joined.gateway},
+                   {"nameservers", n.joined.dns_nameservers},
+                   {"args", n.args}});
+  }
+  return out;
+}
+
 std::string net_info_path(const std::string& pod_dir) { return path_join(pod_dir, kNetInfoFile); }
+std::string net_setup_path(const std::string& pod_dir) { return path_join(pod_dir, kNetSetupFile); }
 
 void save_net_info(const std::string& pod_dir, const NetInfo& info) {
-  write_file_atomic(net_info_path(pod_dir), to_json(info).dump(2) + "\n");
+  write_file_atomic(net_setup_path(pod_dir), to_json(info).dump(2) + "\n");
+  write_file_atomic(net_info_path(pod_dir), joined_networks_json(info).dump(2) + "\n");
 }
 
 std::optional<NetInfo> load_net_info(const std::string& pod_dir) {
-  std::string path = net_info_path(pod_dir);
+  std::string path = net_setup_path(pod_dir);
   if (!path_exists(path)) return std::nullopt;
   return with_context("reading " + path, [&] {
     try {
@@ -68,17 +86,31 @@ std::optional<NetInfo> load_net_info(const std::string& pod_dir) {
 }
 
 void remove_net_info(const std::string& pod_dir) {
-  std::string path = net_info_path(pod_dir);
-  if (::unlink(path.c_str()) != 0 && errno != ENOENT) throw_errno("removing " + path);
+  for (const auto& path : {net_info_path(pod_dir), net_setup_path(pod_dir)})
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) throw_errno("removing " + path);
 }
 
 std::vector<JoinedNetwork> read_joined_networks(const std::string& pod_dir) {
   std::vector<JoinedNetwork> out;
-  auto info = load_net_info(pod_dir);
-  if (!info) return out;
-  for (const auto& n : info->networks)
-    if (!n.joined.ip.empty()) out.push_back(n.joined);
-  return out;
+  std::string path = net_info_path(pod_dir);
+  if (!path_exists(path)) return out;
+  return with_context("reading " + path, [&] {
+    try {
+      for (const auto& n : nlohmann::json::parse(read_file(path))) {
+        JoinedNetwork j;
+        j.name = n.value("netName", "");
+        j.ifname = n.value("ifName", "");
+        j.ip = n.value("ip", "");
+        j.mask = n.value("mask", "");
+        j.gateway = n.value("gateway", "");
+        j.dns_nameservers = n.value("nameservers", std::vector<std::string>{});
+        out.push_back(std::move(j));
+      }
+    } catch (const nlohmann::json::exception& e) {
+      throw Error(std::string("not a valid network list: ") + e.what());
+    }
+    return out;
+  });
 }
 
 }  // namespace pod::stage1::net

@@ -1,6 +1,8 @@
-// net-info.json in the pod directory: what setup did, so that teardown needs no
-// configuration and stage0 can show the pod's addresses (format in
-// Documentation/stage1-abi.md).
+// What setup did, in two files of the pod directory (Documentation/stage1-abi.md):
+//  - net-info.json, rkt's name and format: an array of the networks the pod joined, with
+//    their addresses, which stage0 and the api-service show without linking stage1 code;
+//  - net-setup.json: everything teardown needs (the namespace, each plugin's exact ADD
+//    configuration and result), so that it takes no configuration and is idempotent.
 #pragma once
 
 #include <optional>
@@ -14,6 +16,7 @@
 namespace pod::stage1::net {
 
 inline constexpr const char* kNetInfoFile = "net-info.json";
+inline constexpr const char* kNetSetupFile = "net-setup.json";
 
 // One plugin invocation: the exact configuration given on stdin for ADD (DEL gets the
 // same), and its result (null while ADD has not returned).
@@ -36,15 +39,21 @@ struct NetInfo {
   std::vector<NetworkRecord> networks;
 };
 
+// net-setup.json's content.
 [[nodiscard]] nlohmann::json to_json(const NetInfo& info);
 [[nodiscard]] NetInfo net_info_from_json(const nlohmann::json& j);
+// net-info.json's content: the networks whose ADD completed.
+[[nodiscard]] nlohmann::json joined_networks_json(const NetInfo& info);
 
 [[nodiscard]] std::string net_info_path(const std::string& pod_dir);
-// Written atomically and durably: it is written before each ADD, so a crash at any point
-// leaves a record of everything that might need a DEL.
+[[nodiscard]] std::string net_setup_path(const std::string& pod_dir);
+// Writes net-setup.json, then net-info.json, each atomically and durably: setup writes
+// them before each ADD, so a crash at any point leaves a record of every DEL to do.
 void save_net_info(const std::string& pod_dir, const NetInfo& info);
-// nullopt when the pod has none; throws for a file that cannot be read or parsed.
+// From net-setup.json; nullopt when the pod has none; throws for a file that cannot be
+// read or parsed.
 [[nodiscard]] std::optional<NetInfo> load_net_info(const std::string& pod_dir);
+// Removes both files (net-setup.json last, so an interrupted removal is retried).
 void remove_net_info(const std::string& pod_dir);
 
 }  // namespace pod::stage1::net

@@ -51,10 +51,34 @@ TEST_CASE("net-info.json round trip, and read_joined_networks") {
   remove_net_info(tmp.path());
   remove_net_info(tmp.path());  // idempotent
   CHECK_FALSE(path_exists(net_info_path(tmp.path())));
+  CHECK_FALSE(path_exists(net_setup_path(tmp.path())));
 }
 
-TEST_CASE("a corrupt net-info.json is an error naming it") {
+TEST_CASE("net-info.json is rkt's array of the joined networks") {
   auto tmp = make_temp_dir("/tmp", "netinfo-test");
+  NetInfo info;
+  info.uuid = "u";
+  NetworkRecord a;
+  a.joined = {"default", "eth0", "172.16.28.9", "172.16.28.1", "24", {}};
+  a.source = "built-in";
+  NetworkRecord pending;
+  pending.joined.name = "lan";
+  info.networks = {a, pending};
+  save_net_info(tmp.path(), info);
+  auto j = nlohmann::json::parse(read_file(net_info_path(tmp.path())));
+  REQUIRE(j.is_array());
+  REQUIRE(j.size() == 1);
+  CHECK(j[0]["netName"] == "default");
+  CHECK(j[0]["ip"] == "172.16.28.9");
+  CHECK(j[0]["ifName"] == "eth0");
+  CHECK(j[0]["mask"] == "24");
+}
+
+TEST_CASE("corrupt records are errors naming the file") {
+  auto tmp = make_temp_dir("/tmp", "netinfo-test");
+  write_file_atomic(net_setup_path(tmp.path()), "{nope");
+  CHECK_THROWS_WITH_AS((void)load_net_info(tmp.path()), doctest::Contains("net-setup.json"), Error);
   write_file_atomic(net_info_path(tmp.path()), "{nope");
-  CHECK_THROWS_WITH_AS((void)load_net_info(tmp.path()), doctest::Contains("net-info.json"), Error);
+  CHECK_THROWS_WITH_AS((void)read_joined_networks(tmp.path()), doctest::Contains("net-info.json"),
+                       Error);
 }

@@ -12,6 +12,9 @@ packages=(
   libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
   # run time
   systemd-container containernetworking-plugins iproute2 util-linux
+  # the CNI plugins' masquerade and port forwarding rules (a dependency of the plugins
+  # package, named because the network tests read the rules back)
+  iptables
   # tests and benchmarks: images, keys, servers, archive tools
   busybox-static gnupg python3 openssl tar gzip bzip2 xz-utils zstd coreutils bc curl
 )

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <map>
 
@@ -63,7 +64,12 @@ nlohmann::json invoke_plugin(const nlohmann::json& conf, const CniCall& call, co
   SpawnOptions opts;
   opts.stdin_data = input;
   opts.env = env;
+  auto start = std::chrono::steady_clock::now();
   RunResult res = run_command({plugin}, opts);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::steady_clock::now() - start).count();
+  log.debug("CNI " + call.command + " " + type + ": exit status " +
+            std::to_string(res.exit_code) + " after " + std::to_string(ms) + " ms");
   if (res.exit_code != 0)
     throw Error("CNI plugin " + type + " " + call.command + " failed (exit status " +
                 std::to_string(res.exit_code) + "): " + plugin_error_text(res.out, res.err));

@@ -68,9 +68,10 @@ nlohmann::json joined_networks_json(const NetInfo& info) {
 std::string net_info_path(const std::string& pod_dir) { return path_join(pod_dir, kNetInfoFile); }
 std::string net_setup_path(const std::string& pod_dir) { return path_join(pod_dir, kNetSetupFile); }
 
-void save_net_info(const std::string& pod_dir, const NetInfo& info) {
-  write_file_atomic(net_setup_path(pod_dir), to_json(info).dump(2) + "\n");
-  write_file_atomic(net_info_path(pod_dir), joined_networks_json(info).dump(2) + "\n");
+void save_net_info(const std::string& pod_dir, const NetInfo& info, bool durable) {
+  write_file_atomic(net_setup_path(pod_dir), to_json(info).dump(2) + "\n", 0644, durable);
+  write_file_atomic(net_info_path(pod_dir), joined_networks_json(info).dump(2) + "\n", 0644,
+                    false);
 }
 
 std::optional<NetInfo> load_net_info(const std::string& pod_dir) {

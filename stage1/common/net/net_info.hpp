@@ -47,9 +47,11 @@ struct NetInfo {
 
 [[nodiscard]] std::string net_info_path(const std::string& pod_dir);
 [[nodiscard]] std::string net_setup_path(const std::string& pod_dir);
-// Writes net-setup.json, then net-info.json, each atomically and durably: setup writes
-// them before each ADD, so a crash at any point leaves a record of every DEL to do.
-void save_net_info(const std::string& pod_dir, const NetInfo& info);
+// Writes net-setup.json, then net-info.json, each atomically. Setup writes them before
+// each ADD, durably (fsync), so that even a host crash at any point leaves a record of every
+// DEL to do (the IPAM leases outlive a reboot); other writes skip the fsync, as net-info.json
+// only describes a live pod and a result only adds prevResult to a DEL already possible.
+void save_net_info(const std::string& pod_dir, const NetInfo& info, bool durable);
 // From net-setup.json; nullopt when the pod has none; throws for a file that cannot be
 // read or parsed.
 [[nodiscard]] std::optional<NetInfo> load_net_info(const std::string& pod_dir);

@@ -98,7 +98,7 @@ nlohmann::json add_recorded(const std::string& pod_dir, NetInfo& info, nlohmann:
                             const CniCall& call, const Logger& log) {
   auto& calls = info.networks.back().calls;
   calls.push_back({std::move(conf), nullptr});
-  save_net_info(pod_dir, info);
+  save_net_info(pod_dir, info, true);
   nlohmann::json result = invoke_plugin(calls.back().conf, call, log);
   info.networks.back().calls.back().result = result;
   return result;
@@ -130,7 +130,8 @@ PodNetwork setup_pod_network(const PodLayout& pod, const SetupRequest& request,
     (void)find_plugin("loopback", default_cni_path());
 
     NetInfo info{request.uuid, mode_name(out.mode), netns_path_for(request.uuid), {}};
-    save_net_info(pod.dir(), info);
+    // Not durable: a host crash takes the namespace with it.
+    save_net_info(pod.dir(), info, false);
     try {
       create_netns(info.netns, host);
       CniCall lo{"ADD", request.uuid, info.netns, "lo", ""};
@@ -152,7 +153,7 @@ PodNetwork setup_pod_network(const PodLayout& pod, const SetupRequest& request,
           if (i == 0 && !ports.empty())
             (void)add_recorded(pod.dir(), info, portmap_conf(p.config.conf, result, ports), call,
                                log);
-          save_net_info(pod.dir(), info);
+          save_net_info(pod.dir(), info, false);
         });
       }
     } catch (const Error&) {
@@ -201,7 +202,7 @@ void teardown_pod_network(const PodLayout& pod, const Logger& log) {
     std::erase_if(info.networks, [](const NetworkRecord& r) { return r.calls.empty(); });
     if (!failures.empty()) {
       // Kept, with the namespace the plugins need, for the next gc to retry.
-      save_net_info(pod.dir(), info);
+      save_net_info(pod.dir(), info, true);
       throw Error(join(failures, "; "), 0, "run pod gc again once the cause is fixed");
     }
     remove_netns(info.netns, host);

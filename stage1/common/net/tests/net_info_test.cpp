@@ -29,7 +29,7 @@ TEST_CASE("net-info.json round trip, and read_joined_networks") {
 
   CHECK_FALSE(load_net_info(tmp.path()));
   CHECK(read_joined_networks(tmp.path()).empty());
-  save_net_info(tmp.path(), info);
+  save_net_info(tmp.path(), info, true);
   auto back = load_net_info(tmp.path());
   REQUIRE(back);
   CHECK(back->uuid == info.uuid);
@@ -64,7 +64,7 @@ TEST_CASE("net-info.json is rkt's array of the joined networks") {
   NetworkRecord pending;
   pending.joined.name = "lan";
   info.networks = {a, pending};
-  save_net_info(tmp.path(), info);
+  save_net_info(tmp.path(), info, true);
   auto j = nlohmann::json::parse(read_file(net_info_path(tmp.path())));
   REQUIRE(j.is_array());
   REQUIRE(j.size() == 1);

@@ -252,7 +252,11 @@ class NetTestCase(unittest.TestCase):
         prefix2 = "10.%d.%d" % (random.randint(200, 250), random.randint(0, 254))
         # The system config's definition of the same name is hidden by the local one.
         self.write_conf(self.system, second, "10.199.254")
-        self.write_conf(self.local, second, prefix2, filename="50-other.conf")
+        # A bridge network (the plugin keeps its bridge after DEL, as it is meant to).
+        bridge = "pb" + uuid.uuid4().hex[:8]
+        self.addCleanup(subprocess.run, ["ip", "link", "del", bridge], stderr=subprocess.DEVNULL)
+        self.write_conf(self.local, second, prefix2, filename="50-other.conf",
+                        extra={"type": "bridge", "bridge": bridge, "isGateway": True})
         d, pod_uuid = self.make_pod()
         net = self.setup_net(d, pod_uuid, self.net, second + ":IP=%s.77" % prefix2)
         a, b = net["networks"]
@@ -263,7 +267,7 @@ class NetTestCase(unittest.TestCase):
         self.assertIn(a["ip"] + "/24", addrs)
         self.assertIn(prefix2 + ".77/24", addrs)
         rec = self.record(d)
-        self.assertEqual(rec["networks"][1]["args"], "IP=%s.77" % prefix2)
+        self.assertEqual(rec["networks"][1]["args"], "IgnoreUnknown=1;IP=%s.77" % prefix2)
         self.assertTrue(rec["networks"][1]["netConf"].endswith("/etc/net.d/50-other.conf"))
         veths = self.host_veths(d)
         self.teardown_net(d)

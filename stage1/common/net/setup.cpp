@@ -28,6 +28,14 @@ bool version_at_least(const std::string& v, int major, int minor) {
   return ma > major || (ma == major && mi >= minor);
 }
 
+// CNI_ARGS reach both the network's plugin and its IPAM plugin, and each refuses keys it
+// does not know unless told to ignore them (the IPAM's IP=, say, in the bridge plugin).
+std::string cni_args(const std::string& user_args) {
+  if (user_args.empty() || user_args.find("IgnoreUnknown=") != std::string::npos)
+    return user_args;
+  return "IgnoreUnknown=1;" + user_args;
+}
+
 const char* mode_name(NetworkSelection::Mode m) {
   return m == NetworkSelection::Mode::none ? "none" : "networks";
 }
@@ -144,10 +152,10 @@ PodNetwork setup_pod_network(const PodLayout& pod, const SetupRequest& request,
           rec.joined.name = p.request.name;
           rec.joined.ifname = "eth" + std::to_string(i);
           rec.source = p.config.source;
-          rec.args = p.request.args;
+          rec.args = cni_args(p.request.args);
           info.networks.push_back(std::move(rec));
           CniCall call{"ADD", request.uuid, info.netns, info.networks.back().joined.ifname,
-                       p.request.args};
+                       info.networks.back().args};
           auto result = add_recorded(pod.dir(), info, p.config.conf, call, log);
           apply_cni_result(result, info.networks.back().joined);
           if (i == 0 && !ports.empty())

@@ -34,6 +34,7 @@ const std::vector<Command>& all_commands() {
     v.push_back(cat_manifest_command());
     v.push_back(export_command());
     v.push_back(config_command());
+    v.push_back(api_service_command());
     return v;
   }();
   return commands;

@@ -35,4 +35,5 @@ Command gc_command();
 Command cat_manifest_command();
 Command export_command();
 Command config_command();
+Command api_service_command();
 }  // namespace pod::cli

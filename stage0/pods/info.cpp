@@ -62,10 +62,12 @@ int64_t now_ns() {
       .count();
 }
 
-PodInfo read_pod_info(const Pod& pod) {
+PodInfo read_pod_info(const Pod& pod) { return read_pod_info(pod, pod.state()); }
+
+PodInfo read_pod_info(const Pod& pod, PodState observed) {
   PodInfo info;
   info.uuid = pod.uuid();
-  info.state = pod.state();
+  info.state = observed;
   std::string dir = pod.path();
   std::string manifest_path = dir + "/" + pod_file::kManifest;
   info.created_at = mtime_ns(manifest_path);

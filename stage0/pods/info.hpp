@@ -40,6 +40,9 @@ struct PodInfo {
 // Reads everything available; files not written yet (or a pod still preparing) leave
 // fields empty rather than failing, since list must show every pod.
 [[nodiscard]] PodInfo read_pod_info(const Pod& pod);
+// The same with the state the caller observed: the api-service reads lock state from
+// /proc/locks, since even a shared probe can make `pod gc` think a pod is in use.
+[[nodiscard]] PodInfo read_pod_info(const Pod& pod, PodState observed);
 // The app a command acts on: `wanted` (--app) when the pod has it, else the pod's only app.
 // Throws UsageError for an unknown name, or when several apps leave the choice open.
 [[nodiscard]] std::string choose_app(const PodInfo& info, const std::optional<std::string>& wanted);

@@ -15,6 +15,7 @@
 #include "stage0/fetch/discoverer.hpp"
 #include "stage0/fetch/image_source.hpp"
 #include "stage0/fetch/manifest_peek.hpp"
+#include "stage0/fetch/oci_fetcher.hpp"
 #include "stage0/fetch/signature_store.hpp"
 #include "stage0/fetch/url.hpp"
 
@@ -123,6 +124,11 @@ std::string ImageFetcher::fetch(const std::string& image,
                          signature_file);
       case SourceKind::name:
         return fetch_name(src.value, signature_file);
+      case SourceKind::oci:
+        if (signature_file)
+          throw UsageError("--signature applies to ACIs; OCI images are verified from the "
+                           "signature stores of sigstore.d");
+        return OciFetcher(store_, settings_, log_).fetch(src.value);
     }
     throw Error("unknown image source");
   });

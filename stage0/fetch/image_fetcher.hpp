@@ -20,6 +20,9 @@ struct FetchSettings {
   std::string local_config;   // --local-config: trust store, auth.d
   std::string system_config;  // --system-config: trust store, auth.d
   std::string user_config;    // --user-config: auth.d
+  // --docker-config: Docker's config.json with registry credentials for docker:// images
+  // ("" = $DOCKER_CONFIG/config.json, else ~/.docker/config.json, when present).
+  std::string docker_config;
   bool insecure_image = false;  // skip signature verification (warned about)
   bool insecure_tls = false;    // do not verify TLS certificates
   bool insecure_http = false;   // allow plain http (and http discovery)

@@ -8,6 +8,7 @@
 #include "common/error.hpp"
 #include "common/fs.hpp"
 #include "common/strings.hpp"
+#include "oci/reference.hpp"
 #include "stage0/fetch/url.hpp"
 
 namespace pod::fetch {
@@ -27,11 +28,8 @@ ImageSource classify_image(std::string_view arg) {
   std::string a(arg);
   if (a.empty()) throw UsageError("an empty image argument");
   if (starts_with(a, "sha512-")) return {SourceKind::image_id, a};
+  if (oci::is_oci_reference(a)) return {SourceKind::oci, a};
   if (looks_like_url(a)) {
-    // rkt fetched docker:// images through docker2aci; pod takes ACIs only.
-    if (starts_with(a, "docker://"))
-      throw UsageError("\"" + a + "\": docker images are not supported, only ACIs", 0,
-                       "convert it to an ACI (docker2aci), then fetch the file");
     UrlParts u = parse_url(a);
     if (u.scheme == "file") return {SourceKind::file, u.path};
     if (u.scheme == "http" || u.scheme == "https") return {SourceKind::url, a};

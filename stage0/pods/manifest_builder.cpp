@@ -96,7 +96,12 @@ aci::RuntimeApp build_runtime_app(const AppOptions& opts, const ResolvedImage& i
     if (app.group.empty()) app.group = "0";
     // rkt's rule: --exec replaces the command; arguments after "--" replace the image's.
     if (opts.exec) app.exec = {*opts.exec};
-    if (!opts.args.empty()) {
+    auto oci_entrypoint = image.manifest.annotations.get("pod.oci/entrypoint-length");
+    if (oci_entrypoint && !opts.exec && !opts.args.empty()) {
+      // An OCI image's "-- args" replace its Cmd and keep its Entrypoint (Docker's rule).
+      app.exec.resize(std::min(app.exec.size(), static_cast<size_t>(std::stoul(*oci_entrypoint))));
+      app.exec.insert(app.exec.end(), opts.args.begin(), opts.args.end());
+    } else if (!opts.args.empty()) {
       std::vector<std::string> exec = {app.exec.at(0)};
       exec.insert(exec.end(), opts.args.begin(), opts.args.end());
       app.exec = std::move(exec);

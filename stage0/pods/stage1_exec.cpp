@@ -1,6 +1,7 @@
 #include "stage0/pods/stage1_exec.hpp"
 
 #include <fcntl.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
@@ -11,11 +12,13 @@
 #include <cstring>
 
 #include "common/error.hpp"
+#include "common/fd.hpp"
 #include "common/fs.hpp"
 #include "common/mount.hpp"
 #include "common/process.hpp"
 #include "common/strings.hpp"
 #include "stage0/store/layout.hpp"
+#include "stage0/store/oci_tree.hpp"
 
 extern char** environ;
 
@@ -63,17 +66,26 @@ void copy_tree(const std::string& from, const std::string& to) {
 
 // Mounts an overlay (or copies when overlayfs is refused). The guard is released: the
 // mount lives as long as the pod's namespace.
-void overlay_or_copy(const std::string& lower, const std::string& upper, const std::string& work,
-                     const std::string& target, const Logger& log, bool copy) {
+void overlay_or_copy(const store::TreeLower& lower, const std::string& upper,
+                     const std::string& work, const std::string& target, const Logger& log,
+                     bool copy) {
   make_dirs(upper);
   make_dirs(work);
   make_dirs(target);
   if (copy) {
-    log.debug("--no-overlay: copying " + lower + " to " + target);
+    log.debug("--no-overlay: copying " + lower.lowerdir + " to " + target);
   } else {
-    std::string opts = "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work;
-    if (::mount("overlay", target.c_str(), "overlay", 0, opts.c_str()) == 0) return;
+    std::string opts = "lowerdir=" + lower.lowerdir + ",upperdir=" + upper + ",workdir=" + work;
+    // An OCI image's layers are named relative to its tree, keeping the option short.
+    UniqueFd cwd;
+    if (!lower.base.empty()) {
+      cwd = open_fd(".", O_RDONLY | O_DIRECTORY);
+      check_sys(::chdir(lower.base.c_str()), "entering " + lower.base);
+    }
+    int rc = ::mount("overlay", target.c_str(), "overlay", 0, opts.c_str());
     int err = errno;
+    if (cwd && ::fchdir(cwd.get()) < 0) throw_errno("returning to the working directory");
+    if (rc == 0) return;
     if (err != EINVAL && err != ENODEV && err != EOPNOTSUPP && err != EPERM)
       throw_errno("mounting overlay at " + target, err);
     log.debug("overlayfs refused at " + target + " (" + std::strerror(err) +
@@ -82,7 +94,8 @@ void overlay_or_copy(const std::string& lower, const std::string& upper, const s
   // The marker lives beside upper/, outside the tree: export must not archive it.
   std::string marker = copied_marker(upper);
   if (!path_exists(marker)) {
-    copy_tree(lower, target);
+    if (lower.layered) store::flatten_layers(lower, target);
+    else copy_tree(lower.lowerdir, target);
     write_file_atomic(marker, "");
   }
 }
@@ -98,7 +111,7 @@ void mount_pod_rootfs(const Pod& pod, const Stage1Image& stage1, const std::stri
   std::string dir = pod.path();
   std::string s1root = dir + "/" + pod_file::kStage1Rootfs;
   with_context("mounting the stage1 rootfs of pod " + pod.uuid(), [&] {
-    overlay_or_copy(stage1.tree_rootfs, dir + "/" + pod_file::kStage1Upper,
+    overlay_or_copy(store::TreeLower{"", stage1.tree_rootfs, false}, dir + "/" + pod_file::kStage1Upper,
                     dir + "/" + pod_file::kStage1Work, s1root, log, copy);
   });
   auto manifest = aci::PodManifest::parse(read_file(pod.file(pod_file::kManifest)));
@@ -106,7 +119,7 @@ void mount_pod_rootfs(const Pod& pod, const Stage1Image& stage1, const std::stri
     with_context("mounting the rootfs of app " + app.name, [&] {
       std::string tree_id(trim(read_file(app_info_dir(dir, app.name) + "/treeStoreID")));
       std::string ov = app_overlay_dir(dir, app.name);
-      overlay_or_copy(tree_rootfs(data_dir, tree_id), ov + "/upper", ov + "/work",
+      overlay_or_copy(store::tree_lower(data_dir, tree_id), ov + "/upper", ov + "/work",
                       app_rootfs_in_stage1(s1root, app.name), log, copy);
     });
   }

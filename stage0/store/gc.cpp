@@ -106,6 +106,8 @@ GcResult Store::gc(const GcOptions& opts) {
       result.removed_images.push_back(img.id);
       result.bytes_freed += img.size;
     }
+    // OCI layers that no remaining image or tree uses.
+    gc_layers(result, opts.dry_run);
     if (opts.dry_run) return result;
 
     // Leftovers: blobs without a row (killed between rename and insert, or between

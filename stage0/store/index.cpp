@@ -39,6 +39,26 @@ CREATE TABLE IF NOT EXISTS trees (
 CREATE INDEX IF NOT EXISTS trees_by_image ON trees(image_id);
 )sql";
 
+// Version 2 (additive): OCI images beside the images rows that describe them, and the
+// layers they share.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE IF NOT EXISTS oci_images (
+  id TEXT PRIMARY KEY,
+  manifest_digest TEXT NOT NULL,
+  config_digest TEXT NOT NULL,
+  layers TEXT NOT NULL,
+  manifest TEXT NOT NULL,
+  reference TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS oci_layers (
+  diff_id TEXT PRIMARY KEY,
+  digest TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  uncompressed_size INTEGER NOT NULL,
+  import_time INTEGER NOT NULL
+);
+)sql";
+
 int user_version(Sqlite& db) {
   auto st = db.prepare("PRAGMA user_version");
   return st.step() ? static_cast<int>(st.integer(0)) : 0;
@@ -57,6 +77,7 @@ void migrate_schema(Sqlite& db) {
   Transaction tx(db);
   v = user_version(db);  // another process may have migrated while we waited
   if (v < 1) db.exec(kSchemaV1);
+  if (v < 2) db.exec(kSchemaV2);
   db.exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
   tx.commit();
 }

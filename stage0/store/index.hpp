@@ -13,7 +13,7 @@
 namespace pod::store {
 
 // PRAGMA user_version of the schema this code writes.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // Columns selected for an ImageRecord, in the order image_from_row() reads them.
 inline constexpr const char* kImageColumns =

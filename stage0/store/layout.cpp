@@ -44,4 +44,11 @@ std::string Layout::tree_lock(std::string_view tree_id) const {
   return locks() + "/" + std::string(tree_id);
 }
 
+std::string Layout::layer(std::string_view diff_id) const {
+  if (diff_id.size() != 7 + 64 || diff_id.substr(0, 7) != "sha256:" ||
+      !is_lower_hex(diff_id.substr(7)))
+    throw Error("\"" + std::string(diff_id) + "\" is not a layer digest (sha256: and 64 hex digits)");
+  return layers() + "/" + std::string(diff_id.substr(7));
+}
+
 }  // namespace pod::store

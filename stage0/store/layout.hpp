@@ -31,6 +31,11 @@ struct Layout {
   // Held exclusively for the short steps that change blobs and index rows together.
   [[nodiscard]] std::string store_lock() const { return cas + "/lock/store"; }
   [[nodiscard]] std::string tree_lock(std::string_view tree_id) const;
+  // OCI layers: <cas>/layer/sha256/<hex>/rootfs, keyed by the uncompressed digest.
+  [[nodiscard]] std::string layers() const { return cas + "/layer/sha256"; }
+  [[nodiscard]] std::string layer(std::string_view diff_id) const;  // validates the digest
+  // Shared by imports, exclusive for gc's layer sweep.
+  [[nodiscard]] std::string layers_lock() const { return cas + "/lock/layers"; }
 };
 
 }  // namespace pod::store

@@ -14,6 +14,7 @@
 #include "common/sha512.hpp"
 #include "common/strings.hpp"
 #include "stage0/store/index.hpp"
+#include "stage0/store/oci_tree.hpp"
 #include "stage0/store/store.hpp"
 #include "stage0/store/tree_ops.hpp"
 #include "stage0/store/workspace.hpp"
@@ -168,6 +169,7 @@ void build_tree(const Layout& layout, const std::vector<ImageRecord>& layers,
 
 RenderedTree Store::render(const std::string& image_id, const DependencyFetcher& fetch) {
   return with_context("rendering image " + image_id, [&] {
+    if (auto oci = find_oci(get(image_id).id)) return render_oci(*oci);
     const Layout& layout = db_->layout;
     RenderedTree t;
     t.chain = dependency_chain(image_id, fetch);
@@ -216,15 +218,23 @@ std::vector<std::string> Store::render_to(const std::string& image_id, const std
   return with_context("rendering image " + image_id + " into " + dir, [&] {
     std::vector<std::string> chain = dependency_chain(image_id, fetch);
     if (path_exists(dir)) throw Error(dir + " already exists", EEXIST);
+    auto oci = find_oci(chain.back());
     std::string parent =
         dir.find('/') == std::string::npos ? "." : dir.substr(0, dir.find_last_of('/'));
     if (parent.empty()) parent = "/";
     // Built beside the target, so the last step is one rename.
     TempPath scratch = make_temp_dir(parent, ".pod-render-");
     std::string tree = scratch.path() + "/tree";
-    std::vector<ImageRecord> layers;
-    for (const auto& id : chain) layers.push_back(get(id));
-    build_tree(db_->layout, layers, tree, scratch.path(), log_);
+    if (oci) {
+      // The layers stacked once into a plain tree, whiteouts applied.
+      RenderedTree t = render_oci(*oci);
+      flatten_layers(tree_lower(data_dir_, t.tree_id), tree + "/rootfs");
+      write_file_atomic(tree + "/manifest", get(chain.back()).manifest_text);
+    } else {
+      std::vector<ImageRecord> layers;
+      for (const auto& id : chain) layers.push_back(get(id));
+      build_tree(db_->layout, layers, tree, scratch.path(), log_);
+    }
     if (::rename(tree.c_str(), dir.c_str()) < 0) throw_errno("moving the rendered tree to " + dir);
     for (const auto& id : chain) touch(id);
     return chain;

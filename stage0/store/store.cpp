@@ -209,6 +209,8 @@ void Store::remove(const std::string& full_id) {
       db_->sql.prepare("DELETE FROM images WHERE id=?1").bind(1, full_id).run();
       if (db_->sql.changes() == 0) throw not_found(full_id);
       db_->sql.prepare("DELETE FROM remotes WHERE image_id=?1").bind(1, full_id).run();
+      // Its layers stay until gc finds no image or tree using them.
+      db_->sql.prepare("DELETE FROM oci_images WHERE id=?1").bind(1, full_id).run();
       auto st = db_->sql.prepare("SELECT id FROM trees WHERE image_id=?1");
       st.bind(1, full_id);
       while (st.step()) trees.push_back(st.text(0));

@@ -88,6 +88,7 @@ struct GcResult {
   std::vector<std::string> removed_images;
   std::vector<std::string> removed_trees;
   std::vector<std::string> kept_trees;  // in use (by a pod or a held RenderedTree)
+  std::vector<std::string> removed_layers;  // OCI layers (diff_ids) no image or tree uses
   uint64_t bytes_freed = 0;
 };
 
@@ -95,6 +96,36 @@ struct TreeRecord {
   std::string tree_id;
   std::string image_id;  // the top image
   int64_t rendered_time = 0;
+};
+
+// OCI images (oci_*.cpp). Each layer is a store entry of its own, keyed by its
+// uncompressed digest (diff_id) and extracted once under cas/layer/sha256/<hex>/rootfs
+// with whiteouts in overlayfs form; images sharing a layer share the entry. An OCI image
+// is an images row like an ACI's: its ID is "sha512-" + SHA-512 of its config (so pod
+// manifests and every ID-taking command work unchanged), its blob is the config, and its
+// manifest is the appc-equivalent manifest that pods run.
+struct OciLayerInput {
+  std::string digest;   // "sha256:..." of the blob as stored remotely (compressed)
+  uint64_t size = 0;    // its size in bytes
+  std::string diff_id;  // "sha256:..." of the uncompressed tar, from the config
+};
+
+struct OciImageInput {
+  std::string name;             // Docker-style "localhost:5000/team/app" (the row's name)
+  std::string tag;              // the "version" label (may be empty)
+  std::string reference;        // as given ("docker://...", "oci:DIR:REF"), for messages
+  std::string manifest_digest;  // "sha256:..." of manifest_text
+  std::string manifest_text;    // the OCI/Docker manifest as fetched
+  std::string config_text;      // the image configuration as fetched (digest checked)
+  std::vector<OciLayerInput> layers;  // bottom first, each already imported
+};
+
+struct OciImageRecord {
+  std::string id;
+  std::string manifest_digest;
+  std::string config_digest;
+  std::vector<std::string> diff_ids;  // bottom first
+  std::string reference;
 };
 
 class Store {
@@ -158,6 +189,23 @@ class Store {
 
   [[nodiscard]] std::string blob_path(const std::string& full_id) const;
 
+  // OCI layers and images (oci_layer_import.cpp, oci_image.cpp).
+  [[nodiscard]] bool has_layer(const std::string& diff_id) const;
+  // Imports a layer blob read from fd in one pass: the bytes read must hash to
+  // layer.digest and count layer.size, the uncompressed tar must hash to layer.diff_id,
+  // and it is extracted with the ACI extraction rules (no "..", nothing through a
+  // symlink, sizes bounded). Atomic: on any mismatch nothing is stored. A layer already
+  // stored is not read again. Callers hold hold_layers() until add_oci_image().
+  void import_layer(int fd, const OciLayerInput& layer, const ImportOptions& opts = {});
+  // Records an OCI image whose layers are all stored; returns its image ID.
+  [[nodiscard]] std::string add_oci_image(const OciImageInput& image);
+  [[nodiscard]] std::optional<OciImageRecord> find_oci(const std::string& full_id) const;
+  // A shared hold on the layer store: gc frees no layer while any is held (an import
+  // holds one from its first layer until its image row is written).
+  [[nodiscard]] FileLock hold_layers() const;
+  // <cas>/layer/sha256/<hex>/rootfs of a stored layer.
+  [[nodiscard]] std::string layer_rootfs(const std::string& diff_id) const;
+
   // Removes trees no pod uses, then images unused for the grace period; and
   // leftovers of interrupted commands (temp files, blobs without an index row).
   [[nodiscard]] GcResult gc(const GcOptions& opts);
@@ -167,6 +215,9 @@ class Store {
  private:
   struct Db;
   Store(std::string data_dir, std::string cas_dir, std::unique_ptr<Db> db, Logger log);
+
+  [[nodiscard]] RenderedTree render_oci(const OciImageRecord& image);
+  void gc_layers(GcResult& result, bool dry_run);
 
   std::string data_dir_;
   std::string cas_dir_;

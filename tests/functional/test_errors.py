@@ -192,8 +192,8 @@ class FetchErrorsTest(ErrorsTestCase):
                           "flag --pull-policy needs a value")
         self.assert_fails(self.pod("fetch", "--insecure-options=image", "ftp://example.com/a.aci"),
                           2, '"ftp"')
-        self.assert_fails(self.pod("fetch", "docker://busybox"), 2, "docker://busybox",
-                          "only ACIs", "docker2aci")
+        self.assert_fails(self.pod("fetch", "docker://busybox:bad:tag"), 2,
+                          "docker://busybox:bad:tag", "not a valid image reference")
 
     def test_unsigned_file_is_refused_with_a_hint(self):
         aci = self.build("unsigned")

@@ -33,7 +33,9 @@ TEST_CASE("image arguments are told apart by their text") {
   CHECK(rel.value.front() == '/');
   CHECK(classify_image("example.com/app:1.0").kind == SourceKind::name);
   CHECK(classify_image("example.com/app,version=1.0,os=linux").kind == SourceKind::name);
-  CHECK_THROWS_AS((void)classify_image("docker://busybox"), pod::UsageError);
+  CHECK(classify_image("docker://busybox").kind == SourceKind::oci);
+  CHECK(classify_image("oci:/srv/layout:v1").kind == SourceKind::oci);
+  CHECK(classify_image("docker-archive:img.tar").kind == SourceKind::oci);
 }
 
 TEST_CASE("Cache-Control max-age") {

@@ -21,7 +21,7 @@ TEST_CASE("opening a store creates the layout and a versioned WAL index") {
   Sqlite db = Sqlite::open(t.data + "/cas/db", 1000);
   auto v = db.prepare("PRAGMA user_version");
   REQUIRE(v.step());
-  CHECK(v.integer(0) == 1);
+  CHECK(v.integer(0) == kSchemaVersion);
   auto mode = db.prepare("PRAGMA journal_mode");
   REQUIRE(mode.step());
   CHECK(mode.text(0) == "wal");

@@ -1,0 +1,25 @@
+// How a pod reaches an image's tree (public: stage0/pods mounts it). An ACI's rendered
+// tree is one directory; an OCI image's tree is a stack of layer trees, mounted as one
+// overlayfs with several lower directories. The stack is named by short links inside the
+// tree (l/0, l/1, ...), so the mount options stay far below the kernel's one-page limit
+// even for 60 layers, and the option is given relative to the tree directory.
+#pragma once
+
+#include <string>
+
+namespace pod::store {
+
+struct TreeLower {
+  std::string base;      // directory the lowerdir paths are relative to ("" for absolute)
+  std::string lowerdir;  // overlayfs lowerdir value: topmost first, ':'-separated
+  bool layered = false;  // several layers (whiteouts to honour when copying instead)
+};
+
+// The lower directories of tree `tree_id` of the store in `data_dir`.
+[[nodiscard]] TreeLower tree_lower(const std::string& data_dir, const std::string& tree_id);
+
+// Where overlayfs is unavailable: writes the union of the layers into `target` (an empty
+// or missing directory), bottom layer first, whiteouts and opaque directories applied.
+void flatten_layers(const TreeLower& lower, const std::string& target);
+
+}  // namespace pod::store

@@ -1,0 +1,249 @@
+"""OCI images made by the tests themselves, and a real registry to serve them.
+
+- Layer / OciLayout: OCI image layouts written from Python (tar layers from the host's
+  busybox-static, gzip/zstd/uncompressed, whiteouts, any config), as skopeo would read them.
+- Registry: Debian's docker-registry on a free loopback port, in a private directory
+  (optionally with htpasswd Basic auth); images are pushed into it with skopeo.
+Nothing is ever pulled from the internet.
+"""
+import gzip
+import hashlib
+import io
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tarfile
+import time
+import urllib.request
+
+BUSYBOX = "/bin/busybox"
+REGISTRY_BIN = shutil.which("docker-registry") or "/usr/bin/docker-registry"
+SKOPEO = shutil.which("skopeo")
+
+MT_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+MT_INDEX = "application/vnd.oci.image.index.v1+json"
+MT_CONFIG = "application/vnd.oci.image.config.v1+json"
+MT_LAYER = {"none": "application/vnd.oci.image.layer.v1.tar",
+            "gzip": "application/vnd.oci.image.layer.v1.tar+gzip",
+            "zstd": "application/vnd.oci.image.layer.v1.tar+zstd"}
+
+
+def sha256(data):
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+class Layer:
+    """A layer tar built entry by entry (paths relative, no leading '/')."""
+
+    def __init__(self):
+        self.buf = io.BytesIO()
+        self.tar = tarfile.open(fileobj=self.buf, mode="w", format=tarfile.PAX_FORMAT)
+
+    def _info(self, path, kind, mode, uid=0, gid=0):
+        ti = tarfile.TarInfo(path)
+        ti.type = kind
+        ti.mode = mode
+        ti.uid, ti.gid = uid, gid
+        ti.mtime = 1700000000
+        return ti
+
+    def dir(self, path, mode=0o755, uid=0, gid=0):
+        self.tar.addfile(self._info(path, tarfile.DIRTYPE, mode, uid, gid))
+        return self
+
+    def file(self, path, data=b"", mode=0o644, uid=0, gid=0):
+        if isinstance(data, str):
+            data = data.encode()
+        ti = self._info(path, tarfile.REGTYPE, mode, uid, gid)
+        ti.size = len(data)
+        self.tar.addfile(ti, io.BytesIO(data))
+        return self
+
+    def symlink(self, path, target):
+        ti = self._info(path, tarfile.SYMTYPE, 0o777)
+        ti.linkname = target
+        self.tar.addfile(ti)
+        return self
+
+    def hardlink(self, path, target):
+        ti = self._info(path, tarfile.LNKTYPE, 0o755)
+        ti.linkname = target
+        self.tar.addfile(ti)
+        return self
+
+    def whiteout(self, path):
+        d, name = os.path.split(path)
+        return self.file(os.path.join(d, ".wh." + name))
+
+    def opaque(self, dirpath):
+        return self.file(os.path.join(dirpath, ".wh..wh..opq"))
+
+    def busybox(self, applets=("sh", "cat", "ls", "echo", "id", "pwd", "env", "sleep", "test", "stat", "true")):
+        """bin/busybox and the applets as symlinks to it, plus a minimal /etc."""
+        with open(BUSYBOX, "rb") as f:
+            self.dir("bin").file("bin/busybox", f.read(), 0o755)
+        for a in applets:
+            self.symlink("bin/" + a, "busybox")
+        self.dir("etc")
+        self.file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"
+                  "app:x:1000:1000:app:/home/app:/bin/sh\nnobody:x:65534:65534::/nonexistent:/bin/sh\n")
+        self.file("etc/group", "root:x:0:\napp:x:1000:\nextra:x:2000:app\nmore:x:2001:app,root\n")
+        self.dir("tmp", 0o1777)
+        return self
+
+    def tar_bytes(self):
+        self.tar.close()
+        return self.buf.getvalue()
+
+
+def compress(data, how):
+    if how == "none":
+        return data
+    if how == "gzip":
+        return gzip.compress(data, mtime=0)
+    if how == "zstd":
+        return subprocess.run(["zstd", "-q", "-c"], input=data, capture_output=True, check=True).stdout
+    raise ValueError(how)
+
+
+class OciLayout:
+    """An OCI image layout directory; add images with add_image()."""
+
+    def __init__(self, path):
+        self.path = path
+        os.makedirs(os.path.join(path, "blobs", "sha256"), exist_ok=True)
+        with open(os.path.join(path, "oci-layout"), "w") as f:
+            json.dump({"imageLayoutVersion": "1.0.0"}, f)
+        self.index = {"schemaVersion": 2, "mediaType": MT_INDEX, "manifests": []}
+        self._write_index()
+
+    def blob(self, data):
+        d = sha256(data)
+        with open(os.path.join(self.path, "blobs", "sha256", d[7:]), "wb") as f:
+            f.write(data)
+        return d
+
+    def blob_path(self, digest):
+        return os.path.join(self.path, "blobs", "sha256", digest[7:])
+
+    def _write_index(self):
+        with open(os.path.join(self.path, "index.json"), "w") as f:
+            json.dump(self.index, f)
+
+    def image_manifest(self, layers, config=None, compression="gzip", arch="amd64", variant=None):
+        """Writes layers, config and manifest blobs; returns (manifest descriptor, config digest)."""
+        descs, diff_ids = [], []
+        for layer in layers:
+            raw = layer.tar_bytes() if isinstance(layer, Layer) else layer
+            diff_ids.append(sha256(raw))
+            data = compress(raw, compression)
+            descs.append({"mediaType": MT_LAYER[compression], "digest": self.blob(data), "size": len(data)})
+        cfg = {"architecture": arch, "os": "linux", "config": config or {},
+               "rootfs": {"type": "layers", "diff_ids": diff_ids}}
+        if variant:
+            cfg["variant"] = variant
+        cfg_bytes = json.dumps(cfg).encode()
+        manifest = {"schemaVersion": 2, "mediaType": MT_MANIFEST,
+                    "config": {"mediaType": MT_CONFIG, "digest": self.blob(cfg_bytes), "size": len(cfg_bytes)},
+                    "layers": descs}
+        mbytes = json.dumps(manifest).encode()
+        desc = {"mediaType": MT_MANIFEST, "digest": self.blob(mbytes), "size": len(mbytes)}
+        return desc, sha256(cfg_bytes)
+
+    def add(self, ref, desc):
+        desc = dict(desc)
+        desc["annotations"] = {"org.opencontainers.image.ref.name": ref}
+        self.index["manifests"].append(desc)
+        self._write_index()
+        return desc["digest"]
+
+    def add_image(self, ref, layers, config=None, compression="gzip"):
+        """One image under ref; returns its manifest digest."""
+        desc, _ = self.image_manifest(layers, config, compression)
+        return self.add(ref, desc)
+
+    def add_index(self, ref, platforms):
+        """A multi-platform index under ref: platforms = [(arch, variant, layers, config)]."""
+        entries = []
+        for arch, variant, layers, config in platforms:
+            desc, _ = self.image_manifest(layers, config, arch=arch, variant=variant)
+            desc["platform"] = {"os": "linux", "architecture": arch}
+            if variant:
+                desc["platform"]["variant"] = variant
+            entries.append(desc)
+        idx = {"schemaVersion": 2, "mediaType": MT_INDEX, "manifests": entries}
+        ibytes = json.dumps(idx).encode()
+        return self.add(ref, {"mediaType": MT_INDEX, "digest": self.blob(ibytes), "size": len(ibytes)})
+
+
+def busybox_layer():
+    return Layer().busybox()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Registry:
+    """docker-registry serving from root/ on 127.0.0.1:<free port>; stop() in cleanup."""
+
+    def __init__(self, root, htpasswd_user=None):
+        self.root = root
+        os.makedirs(root, exist_ok=True)
+        self.port = free_port()
+        self.host = "127.0.0.1:%d" % self.port
+        self.user = self.password = None
+        auth = ""
+        if htpasswd_user:
+            self.user, self.password = htpasswd_user
+            pw_file = os.path.join(root, "htpasswd")
+            subprocess.run(["htpasswd", "-Bbc", pw_file, self.user, self.password],
+                           check=True, capture_output=True)
+            auth = "auth:\n  htpasswd:\n    realm: pod-test\n    path: %s\n" % pw_file
+        config = os.path.join(root, "config.yml")
+        with open(config, "w") as f:
+            f.write("version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\n"
+                    "  delete:\n    enabled: true\nhttp:\n  addr: %s\n%s" % (os.path.join(root, "data"), self.host, auth))
+        self.log = open(os.path.join(root, "registry.log"), "w")
+        self.proc = subprocess.Popen([REGISTRY_BIN, "serve", config], stdout=self.log, stderr=self.log)
+        deadline = time.time() + 30
+        while True:
+            try:
+                urllib.request.urlopen("http://%s/v2/" % self.host, timeout=2)
+                break
+            except urllib.error.HTTPError:
+                break  # 401: up, and asking for credentials
+            except OSError:
+                if self.proc.poll() is not None or time.time() > deadline:
+                    raise AssertionError("docker-registry did not start: " + open(self.log.name).read())
+                time.sleep(0.1)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(timeout=10)
+        self.log.close()
+
+    def push(self, layout_ref, name, sign_by=None, gpg_home=None, registries_d=None, all_images=False):
+        """skopeo copy oci:LAYOUT:REF docker://HOST/NAME; returns skopeo's result."""
+        argv = [SKOPEO, "copy", "--dest-tls-verify=false", "--quiet"]
+        if self.user:
+            argv.append("--dest-creds=%s:%s" % (self.user, self.password))
+        if sign_by:
+            argv.append("--sign-by=" + sign_by)
+        if registries_d:
+            argv.append("--registries.d=" + registries_d)
+        if all_images:
+            argv.append("--all")
+        argv += ["oci:" + layout_ref, "docker://%s/%s" % (self.host, name)]
+        env = dict(os.environ)
+        if gpg_home:
+            env["GNUPGHOME"] = gpg_home
+        res = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+        if res.returncode != 0:
+            raise AssertionError("skopeo %s failed: %s" % (" ".join(argv), res.stderr))
+        return res

@@ -63,6 +63,7 @@ v1alpha::Pod to_proto(const PodRecord& rec, bool detail, const ImageLookup& look
   v1alpha::Pod p;
   p.set_id(rec.entry.uuid);
   p.set_state(to_proto(rec.entry.state));
+  p.set_gc_marked_at(rec.gc_marked_at);
   if (!pod_is_complete(rec.entry.state)) return p;
   const auto& info = rec.info;
   if (info.pid) p.set_pid(*info.pid);
@@ -96,7 +97,6 @@ v1alpha::Pod to_proto(const PodRecord& rec, bool detail, const ImageLookup& look
   p.set_cgroup(rec.cgroup);
   if (info.created_at) p.set_created_at(*info.created_at);
   if (info.started_at) p.set_started_at(*info.started_at);
-  p.set_gc_marked_at(rec.gc_marked_at);
   return p;
 }
 

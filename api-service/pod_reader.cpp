@@ -45,7 +45,7 @@ int64_t ctime_ns(const std::string& path) {
 
 bool pod_is_complete(pods::PodState s) {
   return s != pods::PodState::embryo && s != pods::PodState::preparing &&
-         s != pods::PodState::aborted_prepare;
+         s != pods::PodState::aborted_prepare && s != pods::PodState::deleting;
 }
 
 std::string cgroup_from_proc(const std::string& text) {
@@ -114,8 +114,10 @@ std::optional<PodRecord> PodReader::read(const PodEntry& first) const {
     rec.entry = entry;
     rec.info.uuid = entry.uuid;
     rec.info.state = entry.state;
-    if (!pod_is_complete(entry.state)) return rec;
     std::string path = pods::pod_dir(data_dir_, entry.dir, entry.uuid);
+    if (entry.dir == pods::DirState::exited_garbage || entry.dir == pods::DirState::garbage)
+      rec.gc_marked_at = ctime_ns(path);
+    if (!pod_is_complete(entry.state)) return rec;
     try {
       pods::Pod pod = pods::Pod::open(data_dir_, entry.uuid);
       rec.info = pods::read_pod_info(pod, entry.state);
@@ -140,10 +142,14 @@ std::optional<PodRecord> PodReader::read(const PodEntry& first) const {
     if (entry.state == pods::PodState::running && rec.info.pid)
       rec.cgroup = cgroup_from_proc(
           read_optional("/proc/" + std::to_string(*rec.info.pid) + "/cgroup").value_or(""));
-    if (entry.dir == pods::DirState::exited_garbage || entry.dir == pods::DirState::garbage)
-      rec.gc_marked_at = ctime_ns(path);
-    // Everything read from the place the pod was in: what we read belongs together.
-    if (still_there(entry)) return rec;
+    // Everything read from the place the pod was in, and nobody took its lock meanwhile
+    // (gc deleting it, run-prepared starting it): what we read belongs together.
+    if (still_there(entry)) {
+      pods::PodState now = pods::observed_state(entry.dir, LockTable::read().locked(entry.key));
+      if (now == entry.state) return rec;
+      entry.state = now;
+      continue;
+    }
     auto moved = find(entry.uuid);
     if (!moved) return std::nullopt;
     entry = *moved;

@@ -37,7 +37,8 @@ struct PodRecord {
   int64_t gc_marked_at = 0;      // ns: when it was moved to exited-garbage or garbage
 };
 
-// Whether a state's pod directory is complete: rkt shows only id and state before that.
+// Whether a state's pod directory is complete: rkt shows only id and state before that,
+// and so does pod while gc is deleting it.
 [[nodiscard]] bool pod_is_complete(pods::PodState s);
 
 // The cgroup of a process as /proc/<pid>/cgroup names it: the name=systemd hierarchy

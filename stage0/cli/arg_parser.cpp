@@ -54,6 +54,8 @@ void add_global_flags(cxxopts::Options& opts) {
        cxxopts::value<std::string>()->default_value("/usr/lib/pod"))
       ("user-config", "user configuration directory (default $HOME/.config/pod)",
        cxxopts::value<std::string>())
+      ("docker-config", "Docker config.json with registry credentials for docker:// images "
+       "(default ~/.docker/config.json)", cxxopts::value<std::string>())
       ("insecure-options",
        "comma-separated list of security features to disable: none, image, tls, http, pubkey, "
        "ondisk, capabilities, paths, seccomp, run-all, all-fetch, all",
@@ -96,6 +98,7 @@ void read_global_flags(const cxxopts::ParseResult& res, GlobalOptions& g) {
   if (res.count("local-config")) g.local_config = res["local-config"].as<std::string>();
   if (res.count("system-config")) g.system_config = res["system-config"].as<std::string>();
   if (res.count("user-config")) g.user_config = res["user-config"].as<std::string>();
+  if (res.count("docker-config")) g.docker_config = res["docker-config"].as<std::string>();
   if (res.count("insecure-options")) {
     auto more = parse_insecure_options(res["insecure-options"].as<std::string>());
     g.insecure.insert(more.begin(), more.end());

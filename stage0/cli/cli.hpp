@@ -19,6 +19,8 @@ struct GlobalOptions {
   std::string local_config = "/etc/pod";
   std::string system_config = "/usr/lib/pod";
   std::string user_config;  // $HOME/.config/pod unless given
+  // Docker's config.json for docker:// credentials ("" = $DOCKER_CONFIG or ~/.docker).
+  std::string docker_config;
   // rkt's --insecure-options values: image, tls, http, pubkey, ondisk, capabilities,
   // paths, seccomp, run-all, all-fetch, all (expanded here to what they cover).
   std::set<std::string> insecure;

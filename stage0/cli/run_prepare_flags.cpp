@@ -123,6 +123,7 @@ RunPrepareArgs parse_run_prepare(ArgParser& p, Invocation& inv, bool for_run) {
   req.sources.system_config = g.system_config;
   req.sources.local_config = g.local_config;
   req.sources.user_config = g.user_config;
+  req.sources.docker_config = g.docker_config;
   req.sources.insecure_image = g.is_insecure("image");
   req.sources.insecure_tls = g.is_insecure("tls");
   req.sources.insecure_http = g.is_insecure("http");

@@ -126,7 +126,7 @@ std::string OciFetcher::fetch(const std::string& text) {
   std::string manifest_text = top.text;
   std::string manifest_digest = top_digest;
   if (parsed.is_index) {
-    const oci::Descriptor& d = oci::select_platform(parsed.index, oci::host_platform(), text);
+    oci::Descriptor d = oci::select_platform(parsed.index, oci::host_platform(), text);
     log_.debug("platform " + oci::host_platform().str() + ": manifest " + d.digest);
     FetchedManifest child = src->manifest(d);
     check_blob(child.text, d, "manifest for " + d.platform.str());

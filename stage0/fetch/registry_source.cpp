@@ -133,6 +133,9 @@ class RegistrySource : public OciSource {
                  std::string scratch)
       : name_(name), settings_(settings), log_(log), scratch_(std::move(scratch)) {
     base_ = std::string(settings.insecure_http ? "http" : "https") + "://" + name.api_host() + "/v2/";
+    if (settings.insecure_tls)
+      log_.warn("TLS certificates are not verified (--insecure-options=tls): anyone on the path "
+                "to " + name.api_host() + " can answer in its place");
     ping();
   }
 
@@ -186,6 +189,7 @@ class RegistrySource : public OciSource {
       if (!creds) throw no_credentials();
       std::lock_guard<std::mutex> g(mu_);
       auth_header_ = "Authorization: Basic " + oci::base64_encode(creds->user + ":" + creds->password);
+      creds_ = creds;
       log_.debug("registry " + name_.api_host() + ": Basic auth with credentials from " + creds->source);
       return;
     }
@@ -314,7 +318,18 @@ class RegistrySource : public OciSource {
           throw Error("refused: more than the " + std::to_string(max) + " bytes expected");
         if (rc != CURLE_OK) {
           std::string msg = errbuf[0] ? errbuf : curl_api().easy_strerror(rc);
-          if (!transient(rc) || attempt >= kAttempts) throw Error(msg);
+          if (!transient(rc) || attempt >= kAttempts) {
+            Error e(msg);
+            if (rc == CURLE_SSL_CONNECT_ERROR && starts_with(url, "https://"))
+              e.set_hint("if the registry serves plain http (a local registry often does), pass "
+                         "--insecure-options=http");
+            else if (rc == CURLE_PEER_FAILED_VERIFICATION)
+              e.set_hint("point $SSL_CERT_FILE at the CA that signed the registry's certificate, "
+                         "or (unsafe) pass --insecure-options=tls");
+            else if (rc == CURLE_COULDNT_CONNECT)
+              e.set_hint("is a registry listening at " + name_.api_host() + "?");
+            throw e;
+          }
           // A blob download resumes where it broke (registries serve ranges of blobs).
           if (fd >= 0 && (attempt_r.status == 200 || attempt_r.status == 206)) {
             kept += attempt_r.written;

@@ -43,6 +43,7 @@ std::string fetch_image(store::Store& store, const std::string& ref, const Image
   s.local_config = opts.local_config;
   s.system_config = opts.system_config;
   s.user_config = opts.user_config;
+  s.docker_config = opts.docker_config;
   s.insecure_image = opts.insecure_image;
   s.insecure_tls = opts.insecure_tls;
   s.insecure_http = opts.insecure_http;

@@ -16,6 +16,7 @@ struct ImageSourceOptions {
   std::string system_config;
   std::string local_config;
   std::string user_config;
+  std::string docker_config;  // --docker-config, for docker:// images
   bool insecure_image = false;  // --insecure-options=image: no signature check
   bool insecure_tls = false;
   bool insecure_http = false;

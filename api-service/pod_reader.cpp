@@ -107,54 +107,76 @@ std::optional<PodEntry> PodReader::find(const std::string& uuid) const {
   return std::nullopt;
 }
 
+PodRecord PodReader::read_once(const PodEntry& entry) const {
+  PodRecord rec;
+  rec.entry = entry;
+  rec.info.uuid = entry.uuid;
+  rec.info.state = entry.state;
+  std::string path = pods::pod_dir(data_dir_, entry.dir, entry.uuid);
+  if (entry.dir == pods::DirState::exited_garbage || entry.dir == pods::DirState::garbage)
+    rec.gc_marked_at = ctime_ns(path);
+  if (!pod_is_complete(entry.state)) return rec;
+  try {
+    pods::Pod pod = pods::Pod::open(data_dir_, entry.uuid);
+    rec.info = pods::read_pod_info(pod, entry.state);
+    rec.manifest_text = read_optional(path + "/" + pods::pod_file::kManifest).value_or("");
+  } catch (const Error& e) {
+    if (e.errnum() != ENOENT) throw;
+  }
+  if (!rec.manifest_text.empty()) {
+    try {
+      auto m = aci::PodManifest::parse(rec.manifest_text);
+      rec.annotations = m.annotations;
+      for (const auto& a : m.user_annotations) rec.annotations.set(a.name, a.value);
+      for (const auto& ia : rec.info.apps) {
+        const aci::RuntimeApp* ra = m.find_app(ia.name);
+        rec.apps.push_back(AppDetail{ra ? ra->annotations : aci::Annotations{}});
+      }
+    } catch (const Error&) {
+      // A manifest that does not parse: the pod is shown without annotations.
+    }
+  }
+  rec.apps.resize(rec.info.apps.size());
+  if (entry.state == pods::PodState::running && rec.info.pid)
+    rec.cgroup = cgroup_from_proc(
+        read_optional("/proc/" + std::to_string(*rec.info.pid) + "/cgroup").value_or(""));
+  return rec;
+}
+
+// What was read belongs together when the pod is still where it was read from and
+// nobody took its lock meanwhile (gc deleting it, run-prepared starting it).
+bool PodReader::unchanged(const PodEntry& e, const LockTable& locks) const {
+  return still_there(e) && pods::observed_state(e.dir, locks.locked(e.key)) == e.state;
+}
+
 std::optional<PodRecord> PodReader::read(const PodEntry& first) const {
   PodEntry entry = first;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    PodRecord rec;
-    rec.entry = entry;
-    rec.info.uuid = entry.uuid;
-    rec.info.state = entry.state;
-    std::string path = pods::pod_dir(data_dir_, entry.dir, entry.uuid);
-    if (entry.dir == pods::DirState::exited_garbage || entry.dir == pods::DirState::garbage)
-      rec.gc_marked_at = ctime_ns(path);
-    if (!pod_is_complete(entry.state)) return rec;
-    try {
-      pods::Pod pod = pods::Pod::open(data_dir_, entry.uuid);
-      rec.info = pods::read_pod_info(pod, entry.state);
-      rec.manifest_text = read_optional(path + "/" + pods::pod_file::kManifest).value_or("");
-    } catch (const Error& e) {
-      if (e.errnum() != ENOENT) throw;
-    }
-    if (!rec.manifest_text.empty()) {
-      try {
-        auto m = aci::PodManifest::parse(rec.manifest_text);
-        rec.annotations = m.annotations;
-        for (const auto& a : m.user_annotations) rec.annotations.set(a.name, a.value);
-        for (const auto& ia : rec.info.apps) {
-          const aci::RuntimeApp* ra = m.find_app(ia.name);
-          rec.apps.push_back(AppDetail{ra ? ra->annotations : aci::Annotations{}});
-        }
-      } catch (const Error&) {
-        // A manifest that does not parse: the pod is shown without annotations.
-      }
-    }
-    rec.apps.resize(rec.info.apps.size());
-    if (entry.state == pods::PodState::running && rec.info.pid)
-      rec.cgroup = cgroup_from_proc(
-          read_optional("/proc/" + std::to_string(*rec.info.pid) + "/cgroup").value_or(""));
-    // Everything read from the place the pod was in, and nobody took its lock meanwhile
-    // (gc deleting it, run-prepared starting it): what we read belongs together.
-    if (still_there(entry)) {
-      pods::PodState now = pods::observed_state(entry.dir, LockTable::read().locked(entry.key));
-      if (now == entry.state) return rec;
-      entry.state = now;
-      continue;
-    }
-    auto moved = find(entry.uuid);
-    if (!moved) return std::nullopt;
-    entry = *moved;
+    PodRecord rec = read_once(entry);
+    if (unchanged(entry, LockTable::read())) return rec;
+    auto again = find(entry.uuid);
+    if (!again) return std::nullopt;
+    entry = *again;
   }
   return std::nullopt;
+}
+
+std::vector<PodRecord> PodReader::read_all(const std::vector<PodEntry>& entries) const {
+  std::vector<PodRecord> out;
+  out.reserve(entries.size());
+  for (const auto& e : entries) out.push_back(read_once(e));
+  // One look at the locks for all of them; the few that changed are read again.
+  LockTable locks = LockTable::read();
+  std::vector<PodRecord> result;
+  result.reserve(out.size());
+  for (auto& rec : out) {
+    if (unchanged(rec.entry, locks)) {
+      result.push_back(std::move(rec));
+    } else if (auto again = find(rec.entry.uuid)) {
+      if (auto r = read(*again)) result.push_back(std::move(*r));
+    }
+  }
+  return result;
 }
 
 }  // namespace pod::api

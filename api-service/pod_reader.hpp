@@ -56,11 +56,16 @@ class PodReader {
   [[nodiscard]] std::optional<PodEntry> find(const std::string& uuid) const;
   // Everything about a pod; nullopt when it was removed meanwhile.
   [[nodiscard]] std::optional<PodRecord> read(const PodEntry& entry) const;
+  // read() of many pods, looking at the locks once for all (pods removed meanwhile are
+  // left out).
+  [[nodiscard]] std::vector<PodRecord> read_all(const std::vector<PodEntry>& entries) const;
 
   [[nodiscard]] const std::string& data_dir() const noexcept { return data_dir_; }
 
  private:
   [[nodiscard]] bool still_there(const PodEntry& e) const;
+  [[nodiscard]] bool unchanged(const PodEntry& e, const LockTable& locks) const;
+  [[nodiscard]] PodRecord read_once(const PodEntry& entry) const;
   std::string data_dir_;
 };
 

@@ -106,11 +106,9 @@ grpc::Status Service::ListPods(grpc::ServerContext* ctx, const v1alpha::ListPods
     auto entries = pods_.scan();
     std::sort(entries.begin(), entries.end(),
               [](const PodEntry& a, const PodEntry& b) { return a.uuid < b.uuid; });
-    for (const auto& e : entries) {
-      if (ctx->IsCancelled()) return grpc::Status::CANCELLED;
-      auto rec = pods_.read(e);
-      if (!rec) continue;  // removed while we looked
-      auto p = to_proto(*rec, req->detail(), lookup);
+    if (ctx->IsCancelled()) return grpc::Status::CANCELLED;
+    for (const auto& rec : pods_.read_all(entries)) {
+      auto p = to_proto(rec, req->detail(), lookup);
       if (matches_any(p, req->filters())) *resp->add_pods() = std::move(p);
     }
     return grpc::Status::OK;

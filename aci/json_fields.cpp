@@ -13,16 +13,47 @@ std::string member(const std::string& field, std::string_view key) {
 
 std::string index(const std::string& field, size_t i) { return field + "[" + std::to_string(i) + "]"; }
 
+namespace {
+
+// The text between `from` and `to` in `s` (to the end when `to` is absent), or empty.
+std::string between(const std::string& s, std::string_view from, std::string_view to) {
+  size_t a = s.find(from);
+  if (a == std::string::npos) return {};
+  a += from.size();
+  size_t b = to.empty() ? std::string::npos : s.find(to, a);
+  return s.substr(a, b == std::string::npos ? std::string::npos : b - a);
+}
+
+// Our words for a JSON syntax error: where (line and column, counted from nlohmann's byte
+// offset) and what was expected, from the pieces of its message ("syntax error while
+// parsing CONTEXT - PROBLEM; last read: 'TEXT'; expected WHAT").
+std::string describe_parse_error(std::string_view text, const json::parse_error& e) {
+  size_t end = std::min<size_t>(e.byte > 0 ? e.byte - 1 : 0, text.size());
+  size_t line = 1 + static_cast<size_t>(std::count(text.begin(), text.begin() + static_cast<long>(end), '\n'));
+  size_t line_start = text.rfind('\n', end == 0 ? 0 : end - 1);
+  size_t column = line_start == std::string_view::npos || end == 0 ? end + 1 : end - line_start;
+  std::string what = e.what();
+  std::string context = between(what, "while parsing ", " - ");
+  std::string problem = between(what, " - ", ";");
+  std::string last = between(what, "last read: '", "'");
+  std::string expected = between(what, "; expected ", "");
+  std::string out = "malformed JSON at line " + std::to_string(line) + ", column " + std::to_string(column) + ": ";
+  if (!expected.empty()) out += "expected " + expected;
+  else if (!problem.empty()) out += problem;
+  else out += "syntax error";
+  if (!context.empty()) out += " in " + (context == "value" ? std::string("a value") : "an " + context);
+  if (!last.empty()) out += " (found '" + last + "')";
+  else if (!problem.empty() && !expected.empty()) out += " (" + problem + ")";
+  return out;
+}
+
+}  // namespace
+
 json parse_text(std::string_view text) {
   try {
     return json::parse(text.begin(), text.end());
   } catch (const json::parse_error& e) {
-    // nlohmann's message starts with "[json.exception.parse_error.101] "; the rest names
-    // line and column, which is what a user needs.
-    std::string what = e.what();
-    if (auto bracket = what.find("] "); what.rfind("[json.exception", 0) == 0 && bracket != std::string::npos)
-      what = what.substr(bracket + 2);
-    throw ValidationError("", "malformed JSON (byte " + std::to_string(e.byte) + "): " + what);
+    throw ValidationError("", describe_parse_error(text, e));
   } catch (const json::out_of_range& e) {
     // A number too large for a double ("1e999"): nlohmann reports it without a position.
     std::string what = e.what();

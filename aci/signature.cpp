@@ -146,6 +146,31 @@ std::string format_fingerprint(std::string_view fingerprint) {
   return out;
 }
 
+std::vector<PublicKeyInfo> list_public_keys(std::string_view key_data, const std::string& source) {
+  Keyring kr;
+  std::vector<PublicKeyInfo> out;
+  if (kr.import(key_data, source).empty()) return out;
+  check_gpg(gpgme_op_keylist_start(kr.ctx(), nullptr, 0), "listing the keys of " + source);
+  for (;;) {
+    gpgme_key_t raw = nullptr;
+    if (gpgme_err_code(gpgme_op_keylist_next(kr.ctx(), &raw)) != GPG_ERR_NO_ERROR || !raw) break;
+    GpgKey key(raw);
+    if (!key->fpr) continue;
+    PublicKeyInfo info;
+    info.fingerprint = lower(key->fpr);
+    for (gpgme_user_id_t u = key->uids; u; u = u->next)
+      if (u->uid) info.uids.emplace_back(u->uid);
+    if (key->subkeys) info.expires = key->subkeys->expires;
+    for (gpgme_subkey_t sk = key->subkeys ? key->subkeys->next : nullptr; sk; sk = sk->next)
+      if (sk->fpr) info.subkey_fingerprints.push_back(lower(sk->fpr));
+    info.expired = key->expired != 0;
+    info.revoked = key->revoked != 0;
+    out.push_back(std::move(info));
+  }
+  (void)gpgme_op_keylist_end(kr.ctx());
+  return out;
+}
+
 std::vector<PublicKeyInfo> read_public_keys(std::string_view key_data, const std::string& source) {
   Keyring kr;
   auto fprs = kr.import(key_data, source);

@@ -37,6 +37,12 @@ struct PublicKeyInfo {
 [[nodiscard]] std::vector<PublicKeyInfo> read_public_keys(std::string_view key_data,
                                                           const std::string& source);
 
+// The same for many keys at once, without `armored`: one import and one key listing (two
+// gpg runs whatever the number of keys, where read_public_keys costs two per key). Keys
+// that do not parse are left out; an empty result is not an error.
+[[nodiscard]] std::vector<PublicKeyInfo> list_public_keys(std::string_view key_data,
+                                                          const std::string& source);
+
 // "AAAA BBBB CCCC ..." groups of four upper-case digits, as gpg shows fingerprints.
 [[nodiscard]] std::string format_fingerprint(std::string_view fingerprint);
 

@@ -3,10 +3,12 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 
 #include "common/error.hpp"
 #include "common/fd.hpp"
@@ -55,6 +57,19 @@ std::optional<int> ChildProcess::poll() {
 void ChildProcess::kill(int sig) const {
   if (pid_ > 0 && ::kill(pid_, sig) < 0 && errno != ESRCH)
     throw_errno("signalling process " + std::to_string(pid_));
+}
+
+void die_by_signal(int sig) {
+  std::fflush(nullptr);
+  struct rlimit no_core{0, 0};
+  (void)::setrlimit(RLIMIT_CORE, &no_core);
+  (void)::signal(sig, SIG_DFL);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, sig);
+  (void)::sigprocmask(SIG_UNBLOCK, &set, nullptr);
+  (void)::raise(sig);
+  ::_exit(128 + sig);
 }
 
 int exit_code_of(int st) {

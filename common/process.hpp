@@ -41,6 +41,10 @@ class ChildProcess {
 // Exit code for a wait status: the exit status, or 128+signal as shells report it.
 [[nodiscard]] int exit_code_of(int wait_status);
 
+// Ends this process by `sig` (default action, unblocked, no core dump of ours), so that
+// our parent sees what a child of ours died of; exits 128+sig if the signal cannot kill.
+[[noreturn]] void die_by_signal(int sig);
+
 struct SpawnOptions {
   std::optional<std::string> stdin_data;  // fed to the child's stdin when set
   bool capture_stdout = true;

@@ -5,6 +5,7 @@ namespace pod::stage2 {
 aci::Environment build_environment(const EnvironmentInputs& in) {
   aci::Environment env;
   env.set("PATH", kDefaultPath);
+  env.set("SHELL", "/bin/sh");  // rkt's default, which apps and scripts may rely on
   if (in.user.entry) {
     env.set("HOME", in.user.entry->home.empty() ? "/" : in.user.entry->home);
     env.set("USER", in.user.entry->name);

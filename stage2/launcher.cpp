@@ -1,8 +1,11 @@
 #include "stage2/launcher.hpp"
 
+#include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 
@@ -47,6 +50,24 @@ std::string describe_caps(const CapabilityPlan& plan) {
 
 }  // namespace
 
+namespace {
+
+// The appc spec lets user and group be a path in the image: the owner of that file.
+std::string owner_or_name(const std::string& spec, bool user) {
+  if (spec.empty() || spec.front() != '/') return spec;
+  struct stat st{};
+  if (stat(spec.c_str(), &st) != 0) {
+    Error err(std::string(user ? "user" : "group") + " \"" + spec +
+                  "\": the file whose owner it names is not in the app's rootfs",
+              errno);
+    err.set_hint("give a path that exists in the image, a name, or a number");
+    throw err;
+  }
+  return std::to_string(user ? st.st_uid : st.st_gid);
+}
+
+}  // namespace
+
 void launch(const LauncherOptions& o, const Logger& log) {
   AppManifests m = o.pod_dir.empty() ? read_app_manifests(o.pod_manifest, o.image_manifest, o.app)
                                      : read_app_manifests(o.pod_dir, o.app);
@@ -69,9 +90,11 @@ void launch(const LauncherOptions& o, const Logger& log) {
   ResolvedUser user;
   Identity identity;
   with_context("app " + o.app, [&] {
-    user = resolve_user(app.user, parse_passwd(read_optional("/etc/passwd")), "/etc/passwd");
+    user = resolve_user(owner_or_name(app.user, true),
+                        parse_passwd(read_optional("/etc/passwd")), "/etc/passwd");
     identity.uid = user.uid;
-    identity.gid = resolve_group(app.group, parse_group(read_optional("/etc/group")), "/etc/group");
+    identity.gid = resolve_group(owner_or_name(app.group, false),
+                                 parse_group(read_optional("/etc/group")), "/etc/group");
     identity.supplementary_gids = app.supplementary_gids;
   });
 
@@ -126,19 +149,10 @@ void launch(const LauncherOptions& o, const Logger& log) {
   execute(program, argv, environment_strings(env), o.app);
 }
 
-int launcher_main(const std::vector<std::string>& args) {
-  LauncherOptions options;
-  auto print = [](const Error& e) {
-    std::fprintf(stderr, "stage2: %s\n", e.what());
-    if (!e.hint().empty()) std::fprintf(stderr, "stage2: %s\n", e.hint().c_str());
-  };
-  try {
-    options = parse_launcher_options(args);
-  } catch (const Error& e) {
-    print(e);
-    return 2;
-  }
-  Logger log(options.debug);
+namespace {
+
+template <typename Print>
+int launch_and_report(const LauncherOptions& options, const Logger& log, const Print& print) {
   try {
     launch(options, log);
   } catch (const ExecError& e) {
@@ -154,6 +168,29 @@ int launcher_main(const std::vector<std::string>& args) {
     std::fprintf(stderr, "stage2: app %s: %s\n", options.app.c_str(), e.what());
     return 1;
   }
+  return 1;  // launch() execs or throws
+}
+
+}  // namespace
+
+int launcher_main(const std::vector<std::string>& args) {
+  LauncherOptions options;
+  auto print = [](const Error& e) {
+    std::fprintf(stderr, "stage2: %s\n", e.what());
+    if (!e.hint().empty()) std::fprintf(stderr, "stage2: %s\n", e.hint().c_str());
+  };
+  try {
+    options = parse_launcher_options(args);
+  } catch (const Error& e) {
+    print(e);
+    return 2;
+  }
+  Logger log(options.debug);
+  // Closed by the app's exec: only a launch that failed reaches the write below.
+  if (options.launch_error_fd >= 0) (void)fcntl(options.launch_error_fd, F_SETFD, FD_CLOEXEC);
+  int code = launch_and_report(options, log, print);
+  if (options.launch_error_fd >= 0) (void)!write(options.launch_error_fd, "x", 1);
+  return code;
 }
 
 }  // namespace pod::stage2

@@ -1,5 +1,7 @@
 #include "stage2/launcher_options.hpp"
 
+#include <charconv>
+
 #include "common/error.hpp"
 #include "common/strings.hpp"
 
@@ -9,8 +11,21 @@ std::string launcher_usage() {
   return "usage: launcher (--pod-dir=DIR | --pod-manifest=FILE --image-manifest=FILE) --app=NAME\n"
          "                --root=APP_ROOTFS [--disable-capabilities-restriction] [--disable-seccomp]\n"
          "                [--interactive] [--metadata-url=URL] [--rlimit=NAME=SOFT[:HARD]]...\n"
-         "                [--replace-exec] [--pivot-root] [--debug] [-- ARGS...]\n";
+         "                [--replace-exec] [--pivot-root] [--launch-error-fd=N] [--debug]\n"
+         "                [-- ARGS...]\n";
 }
+
+namespace {
+
+int parse_fd(const std::string& text) {
+  int fd = -1;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), fd);
+  if (ec != std::errc() || end != text.data() + text.size() || fd < 0)
+    throw UsageError("--launch-error-fd needs a file descriptor number, not \"" + text + "\"");
+  return fd;
+}
+
+}  // namespace
 
 LauncherOptions parse_launcher_options(const std::vector<std::string>& args) {
   LauncherOptions o;
@@ -32,6 +47,7 @@ LauncherOptions parse_launcher_options(const std::vector<std::string>& args) {
     else if (auto v5 = value_of(a, "--root")) o.root = *v5;
     else if (auto v6 = value_of(a, "--metadata-url")) o.metadata_url = *v6;
     else if (auto v7 = value_of(a, "--rlimit")) o.rlimits.push_back(parse_rlimit(*v7));
+    else if (auto v8 = value_of(a, "--launch-error-fd")) o.launch_error_fd = parse_fd(*v8);
     else if (a == "--disable-capabilities-restriction") o.disable_capabilities_restriction = true;
     else if (a == "--disable-seccomp") o.disable_seccomp = true;
     else if (a == "--debug") o.debug = true;

@@ -24,6 +24,9 @@ struct LauncherOptions {
   std::optional<std::string> metadata_url;
   std::vector<RlimitSetting> rlimits;
   std::vector<std::string> extra_args;  // after "--"
+  // --launch-error-fd=N: one byte is written there when the app could not be started, so
+  // the caller tells a launch failure (a pod error) from the app's own exit status.
+  int launch_error_fd = -1;
 };
 
 // Throws UsageError for an unknown flag or a missing required one.

@@ -31,6 +31,10 @@ struct GlobalOptions {
   [[nodiscard]] Logger logger() const { return Logger(debug); }
 };
 
+// The exit status of every failure of pod itself, usage errors included, as rkt's: a
+// systemd unit or a scheduler can tell it from an app's own status, which `pod run` returns.
+inline constexpr int kExitFailure = 254;
+
 // Thrown by a parser when --help was given: main prints it and exits 0.
 struct HelpRequested {
   std::string text;

@@ -12,11 +12,12 @@ Command cat_manifest_command() {
   Command c;
   c.name = "cat-manifest";
   c.summary = "Print the pod manifest of a pod";
-  c.usage = "pod cat-manifest [--pretty-print] UUID";
+  c.usage = "pod cat-manifest [--pretty-print=false] UUID";
   c.run = [c](Invocation& inv) -> int {
     ArgParser p(c);
     p.add()
-        ("pretty-print", "indent the JSON", cxxopts::value<bool>()->default_value("false"))
+        ("pretty-print", "indent the JSON (rkt's default; --pretty-print=false for one line)",
+         cxxopts::value<bool>()->default_value("true"))
         ("uuid-file", "read the pod's UUID from this file", cxxopts::value<std::string>())
         ("uuid", "the pod", cxxopts::value<std::vector<std::string>>());
     p.positional({"uuid"}, "UUID");

@@ -28,7 +28,7 @@ Command gc_command() {
     opts.expire_prepared = parse_duration(res["expire-prepared"].as<std::string>());
     opts.mark_only = res["mark-only"].as<bool>();
     auto report = pods::gc_pods(inv.global.dir, opts, inv.global.logger());
-    return report.failed.empty() ? 0 : 1;
+    return report.failed.empty() ? 0 : kExitFailure;
   };
   return c;
 }

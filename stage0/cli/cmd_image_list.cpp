@@ -49,7 +49,8 @@ int compare_field(const Row& a, const Row& b, const std::string& f) {
 }
 
 std::string cell(const Row& r, const std::string& f, bool full, int64_t now) {
-  if (f == "id") return full ? r.rec.id : store::short_id(r.rec.id);
+  // rkt's short form and column width: sha512- and 12 hex digits.
+  if (f == "id") return full ? r.rec.id : r.rec.id.substr(0, std::string_view("sha512-").size() + 12);
   if (f == "name") return display_name(r.rec);
   if (f == "importtime")
     return full ? absolute_time(r.rec.import_time) : relative_time(r.rec.import_time, now);
@@ -64,7 +65,7 @@ nlohmann::json to_json(const Row& r) {
   for (const auto& l : r.rec.labels) labels[l.name] = l.value;
   constexpr int64_t kNanos = 1'000'000'000;
   return {{"id", r.rec.id},
-          {"name", r.rec.name},
+          {"name", display_name(r.rec)},  // name:version, as rkt's JSON
           {"labels", labels},
           {"import_time", r.rec.import_time * kNanos},
           {"last_used_time", r.rec.last_used * kNanos},
@@ -82,7 +83,7 @@ Command image_list_command() {
       "pod image list [--fields=...] [--sort=...] [--order=asc|desc] [--full] [--no-legend] "
       "[--format=json]";
   c.description =
-      "IDs are shortened to sha512- and 32 hex digits, times are relative and sizes human "
+      "IDs are shortened to sha512- and 12 hex digits (as rkt), times are relative and sizes human "
       "unless --full. SIZE is the image as stored (the ACI file as it was imported). LATEST is "
       "true for the newest import of each name. --format=json prints every field of every "
       "image (times in nanoseconds since the epoch, as rkt did).";

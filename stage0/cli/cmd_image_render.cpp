@@ -25,9 +25,12 @@ Command image_render_command() {
         res.count("args") ? res["args"].as<std::vector<std::string>>() : std::vector<std::string>{};
     if (args.size() != 2) throw UsageError("pod image render needs an image and a directory");
     store::Store st = open_image_store(inv.global);
-    store::ImageRecord img = image_for_argument(st, args[0]);
-    place_tree(args[1], res["overwrite"].as<bool>(), res["rootfs-only"].as<bool>(),
-               [&](const std::string& tree) { (void)st.render_to(img.id, tree); });
+    // "rendering image X:" like every other layer's context (extract, export, fetch).
+    with_context("rendering image " + args[0], [&] {
+      store::ImageRecord img = image_for_argument(st, args[0]);
+      place_tree(args[1], res["overwrite"].as<bool>(), res["rootfs-only"].as<bool>(),
+                 [&](const std::string& tree) { (void)st.render_to(img.id, tree); });
+    });
     return 0;
   };
   return c;

@@ -16,7 +16,9 @@ Command image_rm_command() {
       "An ID (or a unique prefix of one) removes that image; a name (with optional :version or "
       ",label=value) removes every image of that name. As with rkt, an image is removed even "
       "when pods were created from it: a pod keeps the rendered tree it uses until it is "
-      "garbage collected. Exits 1 when any argument could not be removed, naming it.";
+      "garbage collected. As with rkt, an argument that matches no image is reported (\"no "
+      "image IDs found\") without failing the command; it exits 254 only when a matching image "
+      "could not be removed.";
   c.run = [c](Invocation& inv) {
     ArgParser p(c);
     p.add()("images", "images to remove", cxxopts::value<std::vector<std::string>>());
@@ -26,27 +28,36 @@ Command image_rm_command() {
       throw UsageError("pod image rm needs at least one image ID or name", 0,
                        "'pod image list' shows them");
     store::Store st = open_image_store(inv.global);
+    // rkt's streams: each removed ID on stdout, the counts on stderr.
     int removed = 0;
     int failed = 0;
     std::set<std::string> done;
     for (const auto& arg : res["images"].as<std::vector<std::string>>()) {
+      std::vector<store::ImageRecord> images;
       try {
-        for (const auto& img : images_for_argument(st, arg)) {
-          if (!done.insert(img.id).second) continue;  // named twice
-          st.remove(img.id);
-          std::printf("successfully removed aci for image: \"%s\" (\"%s\")\n", img.id.c_str(),
-                      display_name(img).c_str());
-          ++removed;
-        }
+        images = images_for_argument(st, arg);
       } catch (const Error& e) {
-        ++failed;
-        std::fprintf(stderr, "pod: error: removing \"%s\": %s\n", arg.c_str(), e.what());
-        if (!e.hint().empty()) std::fprintf(stderr, "pod: %s\n", e.hint().c_str());
+        print_error(e);
+        continue;
+      }
+      for (const auto& img : images) {
+        if (!done.insert(img.id).second) continue;  // named twice
+        try {
+          st.remove(img.id);
+        } catch (const Error& e) {
+          ++failed;
+          std::fprintf(stderr, "pod: error: removing image %s (%s): %s\n", img.id.c_str(),
+                       display_name(img).c_str(), e.what());
+          continue;
+        }
+        std::printf("successfully removed aci for image: \"%s\"\n", img.id.c_str());
+        std::fflush(stdout);
+        ++removed;
       }
     }
-    std::printf("%d image(s) successfully removed\n", removed);
-    if (failed) std::fprintf(stderr, "pod: %d argument(s) could not be removed\n", failed);
-    return failed ? 1 : 0;
+    if (removed) std::fprintf(stderr, "pod: %d image(s) successfully removed\n", removed);
+    if (failed) std::fprintf(stderr, "pod: %d image(s) cannot be removed\n", failed);
+    return failed ? kExitFailure : 0;
   };
   return c;
 }

@@ -40,10 +40,10 @@ Command rm_command() {
           pod.move_to(ran ? pods::DirState::exited_garbage : pods::DirState::garbage);
           pods::discard_pod(pod, log);
         });
-        std::printf("%s\n", uuid.c_str());
+        std::printf("\"%s\"\n", uuid.c_str());  // quoted, as rkt prints it
       } catch (const Error& e) {
         print_error(e);
-        status = 1;
+        status = kExitFailure;
       }
     }
     return status;

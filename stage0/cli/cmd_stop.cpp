@@ -65,7 +65,7 @@ Command stop_command() {
         std::printf("%s\n", uuid.c_str());
       } catch (const Error& e) {
         print_error(e);
-        status = 1;
+        status = kExitFailure;
       }
     }
     return status;

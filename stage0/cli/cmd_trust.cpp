@@ -112,7 +112,6 @@ Command trust_command() {
     }
 
     fetch::TrustStore store(inv.global.local_config, inv.global.system_config);
-    int refused = 0;
     for (const auto& src : sources) {
       for (const auto& key : aci::read_public_keys(src.data, src.location)) {
         if (key.revoked)
@@ -128,8 +127,8 @@ Command trust_command() {
                         0, "check the fingerprint out of band, then pass --skip-fingerprint-review");
           std::fputs(describe_key(key, prefix, src.location).c_str(), stderr);
           if (!confirm()) {
+            // As rkt: declining a key is the user's decision, not a failure (exit 0).
             std::fprintf(stderr, "Not trusting key %s\n", key.fingerprint.c_str());
-            ++refused;
             continue;
           }
           std::fprintf(stderr, "Trusting \"%s\" for %s after fingerprint review.\n",
@@ -138,13 +137,13 @@ Command trust_command() {
         }
         std::string path = store.add(prefix, key.fingerprint, key.armored);
         if (prefix.empty())
-          std::fprintf(stderr, "Added root key at \"%s\"\n", path.c_str());
+          std::printf("Added root key at \"%s\"\n", path.c_str());
         else
-          std::fprintf(stderr, "Added key for prefix \"%s\" at \"%s\"\n", prefix.c_str(),
+          std::printf("Added key for prefix \"%s\" at \"%s\"\n", prefix.c_str(),
                        path.c_str());
       }
     }
-    return refused == 0 ? 0 : 1;
+    return 0;
   };
   return c;
 }

@@ -6,6 +6,9 @@
 
 namespace pod::cli {
 
+// rkt's feature words (scripts test for them): pod does no TPM measurement.
+constexpr const char* kFeatures = "-TPM";
+
 Command version_command() {
   Command c;
   c.name = "version";
@@ -19,11 +22,13 @@ Command version_command() {
     require_no_arguments(res, "version");
     std::string fmt = res["format"].as<std::string>();
     if (fmt == "json") {
-      std::printf("{\"version\":\"%s\",\"appcVersion\":\"%s\",\"defaultStage1\":\"%s\"}\n",
-                  kPodVersion, kAppcVersion, kDefaultStage1Flavor);
+      std::printf("{\"version\":\"%s\",\"appcVersion\":\"%s\",\"features\":\"%s\","
+                  "\"defaultStage1\":\"%s\"}\n",
+                  kPodVersion, kAppcVersion, kFeatures, kDefaultStage1Flavor);
     } else if (fmt == "text") {
-      std::printf("pod Version: %s\nappc Version: %s\nDefault stage1 flavor: %s\n", kPodVersion,
-                  kAppcVersion, kDefaultStage1Flavor);
+      // rkt's lines first (scripts grep "Features:"), then pod's own.
+      std::printf("pod Version: %s\nappc Version: %s\nFeatures: %s\nDefault stage1 flavor: %s\n",
+                  kPodVersion, kAppcVersion, kFeatures, kDefaultStage1Flavor);
     } else {
       throw UsageError("unknown --format \"" + fmt + "\"", 0, "use text or json");
     }

@@ -66,10 +66,10 @@ int main_entry(int argc, char** argv) {
                    "pod: write %s=VALUE before the command\n",
                    leading[leading.size() - 2].c_str(), leading.back().c_str(),
                    leading[leading.size() - 2].c_str());
-      return 2;
+      return kExitFailure;
     }
     std::fputs(general_help().c_str(), stderr);
-    return 2;
+    return kExitFailure;
   }
   size_t used = 0;
   // Only leading words that are not flags name the command.
@@ -90,13 +90,13 @@ int main_entry(int argc, char** argv) {
                    words[0].c_str(), given.c_str(),
                    words.size() > 1 ? "unknown subcommand" : "needs a subcommand",
                    words[0].c_str(), join(subs, ", ").c_str());
-      return 2;
+      return kExitFailure;
     }
   }
   if (!cmd) {
     std::fprintf(stderr, "pod: unknown command \"%s\"\nRun 'pod help' for the list of commands.\n",
                  join(words, " ").c_str());
-    return 2;
+    return kExitFailure;
   }
   Invocation inv;
   inv.args = leading;
@@ -109,13 +109,13 @@ int main_entry(int argc, char** argv) {
   } catch (const UsageError& e) {
     print_error(e, true);
     std::fprintf(stderr, "Run 'pod help %s' for usage.\n", cmd->name.c_str());
-    return 2;
+    return kExitFailure;
   } catch (const Error& e) {
     print_error(e, false);
-    return 1;
+    return kExitFailure;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "pod: error: %s\n", e.what());
-    return 1;
+    return kExitFailure;
   }
 }
 

@@ -58,6 +58,8 @@ void add_run_prepare_flags(ArgParser& p, bool for_run) {
       ("pod-manifest", "use this pod manifest as it is (no image arguments)", str())
       ("pull-policy", "when to fetch images: never, new, update",
        cxxopts::value<std::string>()->default_value("new"))
+      ("store-only", "rkt's --pull-policy=never", flag())
+      ("no-store", "rkt's --pull-policy=update", flag())
       ("uuid-file-save", "write the pod's UUID to this file", str());
   if (for_run) {
     p.add()("interactive", "run the app interactively (stdin/tty attached; one app only)", flag());
@@ -79,6 +81,9 @@ RunPrepareArgs parse_run_prepare(ArgParser& p, Invocation& inv, bool for_run) {
   RunPrepareArgs out;
   auto& req = out.request;
   req.apps = std::move(split.apps);
+  const bool pod_env_given = !split.pod_set_env.empty() || !split.pod_set_env_files.empty();
+  req.pod.set_env = std::move(split.pod_set_env);
+  req.pod.set_env_files = std::move(split.pod_set_env_files);
   for (const auto& v : all_values(res, "volume")) req.pod.volumes.push_back(aci::Volume::parse_flag(v));
   for (const auto& v : all_values(res, "port")) req.pod.ports.push_back(pods::parse_port_flag(v));
   if (res["inherit-env"].as<bool>()) {
@@ -108,8 +113,14 @@ RunPrepareArgs parse_run_prepare(ArgParser& p, Invocation& inv, bool for_run) {
     req.stage1 = {kind, res[name].as<std::string>()};
   }
   if (res.count("pod-manifest")) {
-    if (!req.apps.empty())
-      throw UsageError("--pod-manifest cannot be combined with image arguments");
+    // rkt's rule and words: the manifest is the whole pod, flags that would change it conflict.
+    std::string policy = res["pull-policy"].as<std::string>();
+    if (!req.apps.empty() || pod_env_given || !req.pod.volumes.empty() || !req.pod.ports.empty() ||
+        res["inherit-env"].as<bool>() || policy == "never" || policy == "update" ||
+        res["store-only"].as<bool>() || res["no-store"].as<bool>())
+      throw UsageError("conflicting flags set with --pod-manifest (see --help)", 0,
+                       "the manifest describes the whole pod: give images, app flags, --volume, "
+                       "--port, --set-env and --inherit-env in it, not on the command line");
     req.pod_manifest_file = res["pod-manifest"].as<std::string>();
   } else if (req.apps.empty()) {
     throw UsageError("no image given", 0, "name the image to run, e.g. 'pod " +
@@ -119,6 +130,11 @@ RunPrepareArgs parse_run_prepare(ArgParser& p, Invocation& inv, bool for_run) {
   std::string policy = res["pull-policy"].as<std::string>();
   if (policy != "never" && policy != "new" && policy != "update")
     throw UsageError("unknown --pull-policy \"" + policy + "\"", 0, "use never, new or update");
+  // rkt's older spellings of the pull policies.
+  if (res["store-only"].as<bool>() && res["no-store"].as<bool>())
+    throw UsageError("--store-only and --no-store exclude each other");
+  if (res["store-only"].as<bool>()) policy = "never";
+  if (res["no-store"].as<bool>()) policy = "update";
   req.sources.pull_policy = policy;
   req.sources.system_config = g.system_config;
   req.sources.local_config = g.local_config;

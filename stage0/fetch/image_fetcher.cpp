@@ -106,7 +106,11 @@ HttpSettings make_http_settings(const FetchSettings& settings) {
 }
 
 HttpClient& ImageFetcher::http() {
-  if (!http_) http_.emplace(make_http_settings(settings_), log_);
+  if (!http_) {
+    HttpSettings hs = make_http_settings(settings_);
+    hs.allow_http = hs.allow_http || direct_http_url_;
+    http_.emplace(std::move(hs), log_);
+  }
   return *http_;
 }
 
@@ -119,9 +123,27 @@ std::string ImageFetcher::fetch(const std::string& image,
         return store_.get(src.value).id;
       case SourceKind::file:
         return fetch_file(src.value, signature_file);
-      case SourceKind::url:
-        return fetch_url(src.value, src.value, signature_url_of(src.value), {}, {},
-                         signature_file);
+      case SourceKind::url: {
+        auto fetch_it = [&] {
+          return fetch_url(src.value, src.value, signature_url_of(src.value), {}, {},
+                           signature_file);
+        };
+        if (!starts_with(src.value, "http://") || settings_.insecure_http) return fetch_it();
+        // Only for this URL and its signature: the client is made again around it.
+        auto allow = [&](bool on) {
+          direct_http_url_ = on;
+          http_.reset();
+        };
+        allow(true);
+        try {
+          std::string id = fetch_it();
+          allow(false);
+          return id;
+        } catch (...) {
+          allow(false);
+          throw;
+        }
+      }
       case SourceKind::name:
         return fetch_name(src.value, signature_file);
       case SourceKind::oci:

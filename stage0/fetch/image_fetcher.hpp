@@ -68,6 +68,9 @@ class ImageFetcher {
   Logger log_;
   TrustStore trust_;
   std::optional<HttpClient> http_;
+  // For an http:// image URL given as such (rkt's rule): plain http allowed, since the
+  // image's signature protects it; --insecure-options=http still governs discovery.
+  bool direct_http_url_ = false;
 };
 
 }  // namespace pod::fetch

@@ -146,7 +146,7 @@ GcReport gc_pods(const std::string& data_dir, const GcOptions& opts, const Logge
       if (pod.dir_state() != loc.dir) continue;  // somebody moved it meanwhile
       pod.move_to(to);
       report.marked.push_back(loc.uuid);
-      log.info("Moving pod \"" + loc.uuid + "\" to garbage");
+      log.info("moving pod \"" + loc.uuid + "\" to garbage");  // rkt's words, on stderr
     } catch (const Error& e) {
       if (e.errnum() != ENOENT) fail(loc.uuid, e);
     }
@@ -172,7 +172,10 @@ GcReport gc_pods(const std::string& data_dir, const GcOptions& opts, const Logge
       if (pod.dir_state() != loc.dir) return;
       discard_pod(pod, log, &mounts);
       report.removed.push_back(loc.uuid);
-      log.info("Garbage collecting pod \"" + loc.uuid + "\"");
+      // rkt's line, on stdout (scripts collect the UUIDs from it); whole lines, as workers
+      // write concurrently.
+      std::printf("Garbage collecting pod \"%s\"\n", loc.uuid.c_str());
+      std::fflush(stdout);
     } catch (const Error& e) {
       if (e.errnum() != ENOENT) fail(loc.uuid, e);
     }

@@ -96,6 +96,33 @@ std::string resolve_image(store::Store& store, const std::string& ref,
 #endif
 }
 
+namespace {
+
+// rkt's rule for a stage1 image given as a file: one installed with pod (in the stage1
+// images directory) is trusted by its location; any other is verified like any image
+// (its .asc against the trust store, or --insecure-options=image).
+std::string import_stage1_file(store::Store& store, std::string path,
+                               const ImageSourceOptions& opts, const Logger& log) {
+  if (starts_with(path, "file://")) path = path.substr(7);
+  const std::string images_dir = stage1_images_dir(opts.system_config, opts.local_config);
+  if (std::string dir = trusted_stage1_dir(path, images_dir); !dir.empty()) {
+    log.debug("stage1 image " + path + " is trusted by its location (installed with pod in " +
+              dir + "); its signature is not checked");
+    return import_local(store, path, log);
+  }
+  if (!path_exists(path)) return import_local(store, path, log);  // names the missing file
+  return with_context(
+      "stage1 image " + path + " is outside the stage1 images directory " + images_dir +
+          ", so it is verified like any image",
+      [&] {
+        ImageSourceOptions file_opts = opts;
+        file_opts.pull_policy = "new";
+        return fetch_or_fail(store, path, file_opts, log);
+      });
+}
+
+}  // namespace
+
 std::string resolve_stage1(store::Store& store, const Stage1Selection& sel,
                            const ImageSourceOptions& opts, const Logger& log) {
   using Kind = Stage1Selection::Kind;
@@ -103,14 +130,14 @@ std::string resolve_stage1(store::Store& store, const Stage1Selection& sel,
     switch (sel.kind) {
       case Kind::hash: return store.get(sel.value).id;
       case Kind::name: return resolve_image(store, sel.value, opts, log);
-      case Kind::path: return import_local(store, sel.value, log);
+      case Kind::path: return import_stage1_file(store, sel.value, opts, log);
       case Kind::url:
-        if (starts_with(sel.value, "file://")) return import_local(store, sel.value, log);
+        if (starts_with(sel.value, "file://")) return import_stage1_file(store, sel.value, opts, log);
         return fetch_or_fail(store, sel.value, opts, log);
       case Kind::from_dir:
-        return import_local(
+        return import_stage1_file(
             store, path_join(stage1_images_dir(opts.system_config, opts.local_config), sel.value),
-            log);
+            opts, log);
       case Kind::none: break;
     }
     if (auto d = load_stage1_default(opts.system_config, opts.local_config)) {
@@ -129,7 +156,7 @@ std::string resolve_stage1(store::Store& store, const Stage1Selection& sel,
         }
         return fetch_or_fail(store, d->location, opts, log);
       }
-      return import_local(store, d->location, log);
+      return import_stage1_file(store, d->location, opts, log);
     }
     std::string images_dir = stage1_images_dir(opts.system_config, opts.local_config);
     auto candidates = builtin_stage1_candidates(images_dir);

@@ -79,7 +79,8 @@ PodInfo read_pod_info(const Pod& pod, PodState observed) {
       for (const auto& ra : m.apps) {
         AppInfo a;
         a.name = ra.name;
-        a.image_name = ra.image.name;
+        a.image_name = ra.image.name;  // with :version, as rkt's list shows it
+        if (auto v = ra.image.labels.get("version")) a.image_name += ":" + *v;
         a.image_id = ra.image.id;
         if (auto sp = app_status_path(dir, ra.name)) {
           a.exit_code = parse_int(read_if_exists(*sp).value_or(""));
@@ -148,9 +149,12 @@ nlohmann::json pod_info_json(const PodInfo& info) {
   j["app_names"] = names;
   j["apps"] = apps;
   if (info.pid) j["pid"] = *info.pid;
-  if (info.created_at) j["created_at"] = *info.created_at;
-  if (info.started_at) j["started_at"] = *info.started_at;
-  if (info.exited_at) j["exited_at"] = *info.exited_at;
+  // rkt's units, which its users parse (Nomad's rkt driver): seconds for the pod's own
+  // times, nanoseconds inside apps[].
+  constexpr int64_t kNanos = 1'000'000'000;
+  if (info.created_at) j["created_at"] = *info.created_at / kNanos;
+  if (info.started_at) j["started_at"] = *info.started_at / kNanos;
+  if (info.exited_at) j["exited_at"] = *info.exited_at / kNanos;
   auto to_map = [](const aci::NameValueList& l) {
     auto m = nlohmann::json::object();
     for (const auto& nv : l) m[nv.name] = nv.value;
@@ -161,16 +165,21 @@ nlohmann::json pod_info_json(const PodInfo& info) {
   return j;
 }
 
+// rkt's lines, in rkt's order and for the states rkt prints them in (scripts parse them):
+// networks for running and exited pods; pid, exited and the apps' statuses once running.
 std::string status_text(const PodInfo& info) {
-  std::string out = "state=" + std::string(state_name(info.state)) + "\n";
+  using S = PodState;
+  const S st = info.state;
+  std::string out = "state=" + std::string(state_name(st)) + "\n";
   if (info.created_at) out += "created=" + format_time_full(*info.created_at) + "\n";
   if (info.started_at) out += "started=" + format_time_full(*info.started_at) + "\n";
-  out += "networks=" + networks_summary(info.networks) + "\n";
-  if (info.pid && info.state == PodState::running) out += "pid=" + std::to_string(*info.pid) + "\n";
-  bool exited = info.state == PodState::exited || info.state == PodState::exited_garbage ||
-                info.state == PodState::garbage || info.state == PodState::deleting;
+  if (st == S::running || st == S::exited)
+    out += "networks=" + networks_summary(info.networks) + "\n";
+  const bool exited = st == S::exited || st == S::exited_garbage;
+  if (!(st == S::running || st == S::deleting || exited)) return out;
+  if (info.pid) out += "pid=" + std::to_string(*info.pid) + "\n";
   out += std::string("exited=") + (exited ? "true" : "false") + "\n";
-  if (info.exited_at) out += "exited-at=" + format_time_full(*info.exited_at) + "\n";
+  if (st == S::running) return out;
   for (const auto& a : info.apps)
     if (a.exit_code) out += "app-" + a.name + "=" + std::to_string(*a.exit_code) + "\n";
   return out;

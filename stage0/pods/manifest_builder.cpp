@@ -94,24 +94,21 @@ aci::RuntimeApp build_runtime_app(const AppOptions& opts, const ResolvedImage& i
     }
     if (app.user.empty()) app.user = "0";
     if (app.group.empty()) app.group = "0";
-    // rkt's rule: --exec replaces the command; arguments after "--" replace the image's.
+    // rkt's rule: --exec replaces the command; arguments after "--" are appended to it
+    // (to the image's whole exec when there is no --exec).
     if (opts.exec) app.exec = {*opts.exec};
-    auto oci_entrypoint = image.manifest.annotations.get("pod.oci/entrypoint-length");
-    if (oci_entrypoint && !opts.exec && !opts.args.empty()) {
-      // An OCI image's "-- args" replace its Cmd and keep its Entrypoint (Docker's rule).
-      app.exec.resize(std::min(app.exec.size(), static_cast<size_t>(std::stoul(*oci_entrypoint))));
-      app.exec.insert(app.exec.end(), opts.args.begin(), opts.args.end());
-    } else if (!opts.args.empty()) {
-      std::vector<std::string> exec = {app.exec.at(0)};
-      exec.insert(exec.end(), opts.args.begin(), opts.args.end());
-      app.exec = std::move(exec);
-    }
+    // An OCI image's "-- args" replace its Cmd and keep its Entrypoint (Docker's rule).
+    if (auto n = image.manifest.annotations.get("pod.oci/entrypoint-length");
+        n && !opts.exec && !opts.args.empty())
+      app.exec.resize(std::min(app.exec.size(), static_cast<size_t>(std::stoul(*n))));
+    app.exec.insert(app.exec.end(), opts.args.begin(), opts.args.end());
     if (opts.user) app.user = *opts.user;
     if (opts.group) app.group = *opts.group;
     if (opts.supplementary_gids) app.supplementary_gids = *opts.supplementary_gids;
     if (opts.working_dir) app.working_directory = *opts.working_dir;
 
-    // Environment: inherited < image < --set-env-file < --set-env.
+    // Environment, as rkt: inherited < image < the app's own flags < the pod-wide
+    // --set-env-file < the pod-wide --set-env.
     aci::Environment env;
     for (const auto& [k, v] : pod.inherited_env)
       if (aci::is_c_identifier(k)) env.set(k, v);
@@ -124,6 +121,9 @@ aci::RuntimeApp build_runtime_app(const AppOptions& opts, const ResolvedImage& i
     for (const auto& file : opts.set_env_files)
       for (const auto& [k, v] : read_env_file(file)) set_checked(k, v, "--set-env-file " + file);
     for (const auto& [k, v] : opts.set_env) set_checked(k, v, "--set-env " + k);
+    for (const auto& file : pod.set_env_files)
+      for (const auto& [k, v] : read_env_file(file)) set_checked(k, v, "--set-env-file " + file);
+    for (const auto& [k, v] : pod.set_env) set_checked(k, v, "--set-env " + k);
     app.environment = env;
 
     if (opts.cpu) {
@@ -236,7 +236,7 @@ std::vector<std::pair<std::string, std::string>> read_env_file(const std::string
     for (const auto& raw : split(read_file(path), '\n')) {
       ++lineno;
       std::string line(trim(raw));
-      if (line.empty() || line[0] == '#') continue;
+      if (line.empty() || line[0] == '#' || line[0] == ';') continue;  // rkt's comments
       size_t eq = line.find('=');
       if (eq == std::string::npos || eq == 0)
         throw Error("line " + std::to_string(lineno) + ": expected NAME=VALUE");

@@ -24,6 +24,9 @@ struct PodOptions {
   aci::Labels user_labels;                // --user-label
   // --inherit-env: the host environment, lowest priority under the image's and the flags'.
   std::vector<std::pair<std::string, std::string>> inherited_env;
+  // --set-env-file and --set-env before the images: over every app's own environment flags.
+  std::vector<std::string> set_env_files;
+  std::vector<std::pair<std::string, std::string>> set_env;
 };
 
 // The app's name: --name, else the last component of the image name, made an AC Name,

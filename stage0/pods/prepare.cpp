@@ -6,6 +6,8 @@
 #include "common/error.hpp"
 #include "common/fd.hpp"
 #include "common/fs.hpp"
+#include "stage0/pods/exec_lookup.hpp"
+#include "stage0/pods/os_arch.hpp"
 
 namespace pod::pods {
 
@@ -28,10 +30,24 @@ aci::PodManifest manifest_from_file(const std::string& file, store::Store& store
           }
           app.image.id = resolve_image(store, ref, sources, log);
         }
+        check_runnable_os_arch(store.get(app.image.id).manifest());
       });
     }
     return m;
   });
+}
+
+// A program name given as --exec, looked up in the image (rendered, as a pod would see it)
+// along the PATH the app will have: its --set-env, else the image's, else the default.
+std::string exec_in_image(const std::string& program, const AppOptions& app,
+                          const ResolvedImage& image, store::Store& store) {
+  std::string path_env = kAppDefaultPath;
+  if (image.manifest.app)
+    if (auto p = image.manifest.app->environment.get("PATH")) path_env = *p;
+  for (const auto& [k, v] : app.set_env)
+    if (k == "PATH") path_env = v;
+  store::RenderedTree tree = store.render(image.id);
+  return resolve_exec(program, path_env, image.manifest.name, tree.rootfs());
 }
 
 // A file of the new pod. No temp file, rename or fsync: the pod is invisible to every
@@ -53,12 +69,16 @@ Pod prepare_pod(const std::string& data_dir, store::Store& store, const PrepareR
     manifest = manifest_from_file(*req.pod_manifest_file, store, req.sources, log);
   } else {
     std::vector<ResolvedImage> images;
-    for (const auto& app : req.apps) {
+    std::vector<AppOptions> apps = req.apps;
+    for (auto& app : apps) {
       std::string id = with_context("resolving image " + app.image,
                                     [&] { return resolve_image(store, app.image, req.sources, log); });
       images.push_back({id, store.get(id).manifest()});
+      check_runnable_os_arch(images.back().manifest);
+      if (app.exec && !app.exec->empty() && app.exec->front() != '/')
+        app.exec = exec_in_image(*app.exec, app, images.back(), store);
     }
-    manifest = build_pod_manifest(req.apps, images, req.pod);
+    manifest = build_pod_manifest(apps, images, req.pod);
   }
   std::string stage1_id = resolve_stage1(store, req.stage1, req.sources, log);
 

@@ -51,7 +51,7 @@ std::string resolve_uuid_in(const std::vector<PodLocation>& pods, const std::str
   }
   if (matches.size() == 1) return matches[0];
   if (matches.empty()) {
-    Error e("no pod matches UUID \"" + prefix + "\"");
+    Error e("no matches found for \"" + prefix + "\"");  // rkt's words
     e.set_hint("'pod list' shows the pods there are");
     throw e;
   }

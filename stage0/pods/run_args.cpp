@@ -209,6 +209,14 @@ SplitArgs split_run_args(const std::vector<std::string>& args) {
           pod_wide_mounts.push_back(holder.mounts.at(0));
           continue;
         }
+        if (!current && out.apps.empty() && (name == "set-env" || name == "set-env-file")) {
+          // rkt's pod-wide flags: before the images they are for every app.
+          AppOptions holder;
+          apply_app_flag(holder, name, value);
+          if (name == "set-env") out.pod_set_env.push_back(holder.set_env.at(0));
+          else out.pod_set_env_files.push_back(holder.set_env_files.at(0));
+          continue;
+        }
         AppOptions& target = current ? *current : pending;
         if (!current) pending_used = true;
         apply_app_flag(target, name, value);
@@ -223,13 +231,10 @@ SplitArgs split_run_args(const std::vector<std::string>& args) {
       out.pod_args.push_back(a);
       continue;
     }
-    // An image.
-    if (current) {
-      throw UsageError("unexpected argument \"" + a + "\" after image " + current->image, 0,
-                       "separate images with ---, and app arguments with --");
-    }
-    if (out.apps.empty() && pending_used) {
+    // An image; one after another without "---" is another app, as in rkt.
+    if (pending_used) {
       out.apps.push_back(std::move(pending));
+      pending = AppOptions{};
       pending_used = false;
     } else {
       out.apps.emplace_back();
@@ -237,7 +242,7 @@ SplitArgs split_run_args(const std::vector<std::string>& args) {
     current = &out.apps.back();
     current->image = a;
   }
-  if (pending_used && out.apps.empty())
+  if (pending_used)
     throw UsageError("app flags given but no image to run", 0, "name an image after the flags");
   // Pod-wide mounts go to every app, except where the app mounts something at the same path.
   for (auto& app : out.apps) {

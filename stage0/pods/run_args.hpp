@@ -42,6 +42,10 @@ struct AppOptions {
 struct SplitArgs {
   std::vector<std::string> pod_args;  // pod and global flags, for the command's flag parser
   std::vector<AppOptions> apps;
+  // --set-env/--set-env-file before the first image: for every app, over its own
+  // --environment (rkt's order).
+  std::vector<std::pair<std::string, std::string>> pod_set_env;
+  std::vector<std::string> pod_set_env_files;
 };
 
 // Is `--name` (without dashes, e.g. "exec") a per-app flag, and does it take a value?

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <climits>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "common/error.hpp"
@@ -82,6 +83,26 @@ std::string stage1_images_dir(const std::string& system_config, const std::strin
     }
   }
   return dir;
+}
+
+namespace {
+
+std::optional<std::string> canonical(const std::string& path) {
+  char buf[PATH_MAX];
+  if (!::realpath(path.c_str(), buf)) return std::nullopt;
+  return std::string(buf);
+}
+
+}  // namespace
+
+std::string trusted_stage1_dir(const std::string& path, const std::string& images_dir) {
+  auto real = canonical(path);
+  if (!real) return {};
+  for (const auto& candidate : builtin_stage1_candidates(images_dir)) {
+    auto dir = canonical(candidate.substr(0, candidate.rfind('/')));
+    if (dir && starts_with(*real, *dir + "/")) return *dir;
+  }
+  return {};
 }
 
 std::vector<std::string> builtin_stage1_candidates(const std::string& images_dir) {

@@ -38,6 +38,12 @@ struct Stage1Default {
 
 // Where to look for the built-in default stage1, in order: the build tree
 // (<dir of the pod binary>/../stage1-images), then the installed directory.
+// The directory holding `path` when it is one where the stage1 images installed with pod
+// live (`images_dir`, or the build tree's stage1-images beside this binary); images there
+// are trusted by their location, as rkt trusted its own, others are verified like any
+// image. Symlinks and ".." are resolved first. Empty when `path` is elsewhere.
+[[nodiscard]] std::string trusted_stage1_dir(const std::string& path, const std::string& images_dir);
+
 [[nodiscard]] std::vector<std::string> builtin_stage1_candidates(const std::string& images_dir);
 
 }  // namespace pod::pods

@@ -1,9 +1,10 @@
 #include "stage0/pods/stage1_exec.hpp"
 
 #include <fcntl.h>
-#include <fcntl.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -57,11 +58,55 @@ void enter_private_mount_namespace() {
 
 namespace {
 
+// The space a copy of the tree at dirfd takes: its files' allocated blocks (a directory
+// entry costs a block too), which is what the destination file system must have free.
+uint64_t tree_bytes_at(int dirfd, const std::string& shown) {
+  uint64_t total = 0;
+  for (const auto& name : list_dir_at(dirfd, shown)) {
+    struct stat st{};
+    if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    total += static_cast<uint64_t>(st.st_blocks) * 512;
+    if (S_ISDIR(st.st_mode)) {
+      UniqueFd sub(::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (sub) total += tree_bytes_at(sub.get(), shown + "/" + name);
+    }
+  }
+  return total;
+}
+
+uint64_t available_bytes(const std::string& path) {
+  struct statvfs vfs{};
+  if (::statvfs(path.c_str(), &vfs) != 0) throw_errno("checking the free space at " + path);
+  return static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+}
+
+Error no_space(const std::string& to, uint64_t need, uint64_t avail) {
+  Error e("copying the image trees (--no-overlay) needs " + human_size(need) + " free at " + to +
+              ", " + human_size(avail) + " is available",
+          ENOSPC);
+  e.set_hint("free space on that file system, or run without --no-overlay (overlayfs copies nothing)");
+  return e;
+}
+
+// Copies the tree, first checking that it fits: a full disk is our message naming the space
+// needed, not cp's line per file; a failed copy is removed, so nothing half-copied remains.
 void copy_tree(const std::string& from, const std::string& to) {
   make_dirs(to);
+  UniqueFd src = open_fd(from, O_RDONLY | O_DIRECTORY);
+  const uint64_t need = tree_bytes_at(src.get(), from);
+  const uint64_t avail = available_bytes(to);
+  if (need > avail) throw no_space(to, need, avail);
   auto res = run_command({"cp", "-a", "--reflink=auto", from + "/.", to + "/"});
-  if (res.exit_code != 0)
-    throw Error("copying " + from + " to " + to + ": " + std::string(trim(res.err)));
+  if (res.exit_code == 0) return;
+  const bool full = res.err.find("No space left") != std::string::npos;
+  try {
+    remove_tree(to);
+  } catch (const Error&) {
+    // The pod is removed whole when it cannot start; this only keeps the message ours.
+  }
+  if (full) throw no_space(to, need, available_bytes(parent_dir(to)));
+  std::string first(trim(res.err.substr(0, res.err.find('\n'))));
+  throw Error("copying " + from + " to " + to + " failed: " + first);
 }
 
 // Mounts an overlay (or copies when overlayfs is refused). The guard is released: the

@@ -58,6 +58,13 @@ Error not_found(const std::string& what) {
   return e;
 }
 
+// rkt's words for an ID that matches nothing, which scripts match.
+Error id_not_found(const std::string& id) {
+  Error e("no image IDs found matching " + id);
+  e.set_hint("'pod image list' shows the images in the store; 'pod fetch' adds one");
+  return e;
+}
+
 }  // namespace
 
 aci::ImageManifest ImageRecord::manifest() const {
@@ -103,7 +110,7 @@ std::optional<ImageRecord> Store::find_id(const std::string& full_id) const {
 ImageRecord Store::get(const std::string& id_or_prefix) const {
   if (is_full_image_id(id_or_prefix)) {
     auto r = find_id(id_or_prefix);
-    if (!r) throw not_found(id_or_prefix);
+    if (!r) throw id_not_found(id_or_prefix);
     return *r;
   }
   std::string_view hex = id_or_prefix;
@@ -111,13 +118,17 @@ ImageRecord Store::get(const std::string& id_or_prefix) const {
       !is_lower_hex(hex.substr(kIdPrefix.size())) || hex.size() > kIdPrefix.size() + kHexLen)
     throw UsageError("\"" + id_or_prefix + "\" is not an image ID", 0,
                      "an image ID is sha512- followed by hex digits (a unique prefix is enough)");
+  // rkt's minimum (and its words, which scripts match): two hex digits.
+  if (hex.size() < kIdPrefix.size() + 2)
+    throw Error("image ID too short: \"" + id_or_prefix + "\"", 0,
+                "give at least two hex digits after sha512- ('pod image list' shows the IDs)");
   // The prefix holds only [a-z0-9-], so GLOB needs no escaping.
   auto st = db_->sql.prepare(std::string("SELECT ") + kImageColumns +
                              " FROM images WHERE id GLOB ?1 || '*' ORDER BY id LIMIT 3");
   st.bind(1, id_or_prefix);
   std::vector<ImageRecord> found;
   while (st.step()) found.push_back(image_from_row(st));
-  if (found.empty()) throw not_found(id_or_prefix);
+  if (found.empty()) throw id_not_found(id_or_prefix);
   if (found.size() > 1) {
     std::vector<std::string> ids;
     for (const auto& r : found) ids.push_back(short_id(r.id));

@@ -18,9 +18,16 @@ struct AppLaunch {
   std::vector<std::string> command;  // empty: the app's own exec; else replaces it
 };
 
+struct AppResult {
+  int wait_status = 0;
+  // The launcher could not start the program (missing, not executable, bad user...): a
+  // failure of the pod, not an exit status of the app.
+  bool launch_failed = false;
+};
+
 // Forks; the child (which dies with us: PR_SET_PDEATHSIG) executes the launcher. Returns
 // the raw wait status. `forwarder` must have been created before the call.
-[[nodiscard]] int run_app_process(const PodLayout& pod, const AppLaunch& launch,
+[[nodiscard]] AppResult run_app_process(const PodLayout& pod, const AppLaunch& launch,
                                   const SignalForwarder& forwarder, const Logger& log);
 
 }  // namespace pod::stage1::fly

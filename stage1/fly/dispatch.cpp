@@ -7,6 +7,10 @@
 namespace pod::stage1::fly {
 namespace {
 
+// As rkt's stage1: every failure of stage1 itself is 254, which is also `pod run`'s
+// status then (stage1 replaced it), distinct from any status of the app.
+constexpr int kExitFailure = 254;
+
 std::string_view base_name(std::string_view path) {
   auto slash = path.rfind('/');
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
@@ -29,7 +33,7 @@ int fly_main(const std::vector<std::string>& argv) {
   if (self != "run" && self != "enter" && self != "stop" && self != "gc") {
     if (args.empty()) {
       std::fprintf(stderr, "usage: fly run|enter|stop|gc ARGS (see Documentation/stage1-abi.md)\n");
-      return 2;
+      return kExitFailure;
     }
     entry = args.front();
     args.erase(args.begin());
@@ -42,13 +46,13 @@ int fly_main(const std::vector<std::string>& argv) {
     return dispatch(entry, args);
   } catch (const UsageError& e) {
     print(e);
-    return 2;
+    return kExitFailure;
   } catch (const Error& e) {
     print(e);
-    return 1;
+    return kExitFailure;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "stage1-fly: %s: %s\n", entry.c_str(), e.what());
-    return 1;
+    return kExitFailure;
   }
 }
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/error.hpp"
@@ -113,44 +114,64 @@ int run_pod(const std::vector<std::string>& args) {
   const auto flags = launcher_flags_for(o);
   save_launcher_flags(pod, flags);
 
-  SignalForwarder forwarder;
-  write_pid_file(pod, getpid());
-  AppLaunch launch{name, flags, o.interactive, {}};
-  auto handler_launch = [&](const aci::EventHandler& h) {
-    AppLaunch l = launch;
-    l.command = h.exec;
-    return exit_code_of(run_app_process(pod, l, forwarder, log));
-  };
-
+  int app_status = 0;  // the app's raw wait status
   int code = 0;
-  bool pre_start_failed = false;
-  for (const auto& h : app.event_handlers) {
-    if (h.name != "pre-start") continue;
-    code = handler_launch(h);
-    if (code != 0) {
-      log.error("pod " + o.uuid + ": app " + name + ": pre-start handler " + join(h.exec, " ") +
-                " exited with status " + std::to_string(code) + "; the app is not started");
-      pre_start_failed = true;
-      break;
-    }
-  }
-  if (!pre_start_failed) code = exit_code_of(run_app_process(pod, launch, forwarder, log));
-  try {
-    write_exit_status(pod, name, code);
-  } catch (const Error& e) {
-    // The app's status still reaches stage0 as ours; the file is the second channel.
-    log.error(std::string("pod ") + o.uuid + ": " + e.what());
-  }
-  log.debug("pod " + o.uuid + ": app " + name + " exited with status " + std::to_string(code));
-  if (!pre_start_failed) {
+  {
+    SignalForwarder forwarder;
+    write_pid_file(pod, getpid());
+    AppLaunch launch{name, flags, o.interactive, {}};
+    auto handler_launch = [&](const aci::EventHandler& h) {
+      AppLaunch l = launch;
+      l.command = h.exec;
+      AppResult r = run_app_process(pod, l, forwarder, log);
+      if (r.launch_failed)
+        throw Error("app " + name + ": " + std::string(h.name) + " handler " + join(h.exec, " ") +
+                    " could not be started");
+      return exit_code_of(r.wait_status);
+    };
+
+    bool pre_start_failed = false;
     for (const auto& h : app.event_handlers) {
-      if (h.name != "post-stop") continue;
-      int handler_code = handler_launch(h);
-      if (handler_code != 0)
-        log.warn("pod " + o.uuid + ": app " + name + ": post-stop handler " + join(h.exec, " ") +
-                 " exited with status " + std::to_string(handler_code));
+      if (h.name != "pre-start") continue;
+      code = handler_launch(h);
+      if (code != 0) {
+        log.error("pod " + o.uuid + ": app " + name + ": pre-start handler " + join(h.exec, " ") +
+                  " exited with status " + std::to_string(code) + "; the app is not started");
+        pre_start_failed = true;
+        break;
+      }
     }
-  }
+    if (!pre_start_failed) {
+      AppResult r = run_app_process(pod, launch, forwarder, log);
+      // As rkt: an app that cannot be started is the pod's failure (254, the launcher said
+      // why), never mistaken for the app's own status 126 or 127.
+      app_status = r.wait_status;
+      code = exit_code_of(app_status);
+      if (r.launch_failed) {
+        write_exit_status(pod, name, code);
+        throw Error("app " + name + " could not be started");
+      }
+    }
+    try {
+      write_exit_status(pod, name, code);
+    } catch (const Error& e) {
+      // The app's status still reaches stage0 as ours; the file is the second channel.
+      log.error(std::string("pod ") + o.uuid + ": " + e.what());
+    }
+    log.debug("pod " + o.uuid + ": app " + name + " exited with status " + std::to_string(code));
+    if (!pre_start_failed) {
+      for (const auto& h : app.event_handlers) {
+        if (h.name != "post-stop") continue;
+        int handler_code = handler_launch(h);
+        if (handler_code != 0)
+          log.warn("pod " + o.uuid + ": app " + name + ": post-stop handler " + join(h.exec, " ") +
+                   " exited with status " + std::to_string(handler_code));
+      }
+    }
+  }  // the forwarder gives the signals back
+  // As rkt-fly, whose app replaced stage1: an app killed by a signal takes the pod down
+  // with the same signal, so a supervisor (systemd) sees the signal, not 128+N.
+  if (WIFSIGNALED(app_status)) die_by_signal(WTERMSIG(app_status));
   return code;
 }
 

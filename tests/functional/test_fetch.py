@@ -65,7 +65,7 @@ class FetchFileTest(FetchTestCase):
         self.assertEqual(self.fetch_ok("--pull-policy=update", url, "--signature",
                                        os.path.join(elsewhere, "2.asc")), ids[1:])
         self.assertEqual(self.https.downloads_of("/two.aci.asc"), 0)
-        res = self.pod("fetch", "--signature", os.path.join(elsewhere, "1.asc"), one, check=2)
+        res = self.pod("fetch", "--signature", os.path.join(elsewhere, "1.asc"), one, check=254)
         self.assertIn("comes before any IMAGE", res.stderr)
         self.fetch_fails(one, "--signature", os.path.join(elsewhere, "none.asc"),
                          expect=["the signature file", "none.asc"])
@@ -75,8 +75,8 @@ class FetchFileTest(FetchTestCase):
                          expect=["nope.aci"])
 
     def test_no_image_is_a_usage_error(self):
-        self.pod("fetch", check=2)
-        self.pod("fetch", "--pull-policy=sometimes", "x.aci", check=2)
+        self.pod("fetch", check=254)
+        self.pod("fetch", "--pull-policy=sometimes", "x.aci", check=254)
 
 
 class FetchSignatureTest(FetchTestCase):
@@ -173,18 +173,24 @@ class FetchTransportTest(FetchTestCase):
         self.assertIn("attempts", res.stderr)
         self.assertLess(time.monotonic() - start, 30, "retries must be bounded in time")
 
-    def test_plain_http_needs_insecure_http(self):
+    def test_plain_http_image_url_is_fetched_and_verified(self):
+        # rkt's rule: an http:// image URL is fetched with its .asc and the signature
+        # protects it; --insecure-options=http governs discovery, not this.
         url = self.serve_image(self.http, self.path, "/hello.aci")
-        self.fetch_fails(url, expect=["refusing plain http", "--insecure-options=http"])
-        self.assertEqual(self.http.requests, [])
-        self.fetch_ok("--insecure-options=http", url)
+        self.fetch_ok(url)
+        self.assertEqual(self.http.downloads_of("/hello.aci.asc"), 1)
+        self.assertEqual(self.http.downloads_of("/hello.aci"), 1)
+        unsigned = make_aci(os.path.join(self.work, "unsigned.aci"), PREFIX, labels={"version": "2"})
+        url = self.serve_image(self.http, unsigned, "/unsigned.aci", with_signature=False)
+        self.fetch_fails(url, expect=["no signature", "/unsigned.aci.asc", "--insecure-options=image"])
+        self.assertEqual(self.http.downloads_of("/unsigned.aci"), 0)
 
     def test_untrusted_certificate(self):
         url = self.serve_image(self.https, self.path, "/hello.aci")
         env = dict(os.environ)
         env.pop("SSL_CERT_FILE", None)
         env.pop("CURL_CA_BUNDLE", None)
-        res = self.pod("fetch", url, env=env, check=1)
+        res = self.pod("fetch", url, env=env, check=254)
         self.assertIn("SSL_CERT_FILE", res.stderr)
         self.assertIn("--insecure-options=tls", res.stderr)
         res = self.pod("fetch", "--insecure-options=tls", url, env=env, check=0)
@@ -487,14 +493,14 @@ class ImageVerifyTest(FetchTestCase):
             b = f.read(1)
             f.seek(40)
             f.write(bytes([b[0] ^ 0xff]))
-        res = self.pod("image", "verify", check=1)
+        res = self.pod("image", "verify", check=254)
         lines = res.stdout.splitlines()
         self.assertEqual(len(lines), 2)
         bad = [l for l in lines if l.startswith(ids[0])]
         self.assertIn("FAILED", bad[0])
         self.assertIn(": ok:", [l for l in lines if l.startswith(ids[1])][0])
         self.pod("image", "verify", ids[1], check=0)
-        self.pod("image", "verify", ids[0], check=1)
+        self.pod("image", "verify", ids[0], check=254)
 
     def test_verify_files_and_unsigned_images(self):
         key = self.gpg.make_key("Signer <s@example.com>")
@@ -503,13 +509,13 @@ class ImageVerifyTest(FetchTestCase):
         res = self.pod("image", "verify", path, check=0)
         self.assertIn("signed by " + key, res.stdout)
         unsigned = make_aci(os.path.join(self.work, "unsigned.aci"), "example.com/unsigned")
-        res = self.pod("image", "verify", unsigned, check=1)
+        res = self.pod("image", "verify", unsigned, check=254)
         self.assertIn("no signature", res.stdout)
         uid = self.fetch_ok("--insecure-options=image", unsigned)[0]
-        res = self.pod("image", "verify", uid, check=1)
+        res = self.pod("image", "verify", uid, check=254)
         self.assertIn("no signature was kept", res.stdout)
         self.pod("image", "verify", "--insecure-options=image", uid, check=0)
-        self.pod("image", "verify", "sha512-0000", check=1)
+        self.pod("image", "verify", "sha512-0000", check=254)
 
 
 if __name__ == "__main__":

@@ -137,7 +137,7 @@ class ImageBuildTest(PodTestCase):
         target = self.out("exists.aci")
         with open(target, "w") as f:
             f.write("old")
-        res = self.build(out=target, check=1)
+        res = self.build(out=target, check=254)
         self.assertIn("already exists", res.stderr)
         self.assertIn("--overwrite", res.stderr)
         with open(target) as f:
@@ -149,19 +149,19 @@ class ImageBuildTest(PodTestCase):
         bad = dict(MANIFEST, name="Not Valid")
         with open(os.path.join(self.src, "manifest"), "w") as f:
             json.dump(bad, f)
-        res = self.build(check=1)
+        res = self.build(check=254)
         self.assertIn(os.path.join(self.src, "manifest"), res.stderr)
         self.assertIn("name", res.stderr)
         self.assertFalse(os.path.exists(self.out("image.aci")))
 
     def test_usage_errors_exit_2(self):
-        self.pod("image", "build", self.src, check=2)
-        self.pod("image", "build", self.src, self.out("a.aci"), "extra", check=2)
-        res = self.pod("image", "build", "--compression=lz4", self.src, self.out("a.aci"), check=2)
+        self.pod("image", "build", self.src, check=254)
+        self.pod("image", "build", self.src, self.out("a.aci"), "extra", check=254)
+        res = self.pod("image", "build", "--compression=lz4", self.src, self.out("a.aci"), check=254)
         self.assertIn("lz4", res.stderr)
-        self.pod("image", "validate", check=2)
-        self.pod("image", "cat-manifest", check=2)
-        self.pod("image", "build", "--no-such-flag", self.src, self.out("a.aci"), check=2)
+        self.pod("image", "validate", check=254)
+        self.pod("image", "cat-manifest", check=254)
+        self.pod("image", "build", "--no-such-flag", self.src, self.out("a.aci"), check=254)
 
     def test_validate_reports_each_file(self):
         good = self.out("good.aci")
@@ -190,7 +190,7 @@ class ImageBuildTest(PodTestCase):
             member("manifest", manifest),
             member("rootfs/h", kind=tarfile.LNKTYPE, linkname="/etc/passwd")]))
         bad("bad-manifest.aci", tar_bytes([member("manifest", b'{"acKind":"ImageManifest"}')]))
-        res = self.pod("image", "validate", good, *bad_files, check=1)
+        res = self.pod("image", "validate", good, *bad_files, check=254)
         self.assertEqual(res.stdout, "%s: ok (%s)\n" % (good, image_id))
         lines = res.stderr.splitlines()
         self.assertEqual(len(lines), len(bad_files), res.stderr)
@@ -205,6 +205,23 @@ class ImageBuildTest(PodTestCase):
         self.assertIn("manifest", reasons["bad-manifest.aci"])
         self.pod("image", "validate", good, check=0)
 
+        # --format=json: one array on stdout, per file; a manifest error names its member.
+        bad("bad-exec.aci", tar_bytes([member("manifest", json.dumps(dict(
+            MANIFEST, app=dict(MANIFEST["app"], exec=["relative/prog"]))).encode()),
+            member("rootfs", kind=tarfile.DIRTYPE)]))
+        res = self.pod("image", "validate", "--format=json", good, *bad_files, check=254)
+        self.assertEqual(res.stderr, "")
+        results = json.loads(res.stdout)
+        self.assertEqual([r["file"] for r in results], [good] + list(bad_files))
+        self.assertEqual(results[0], {"file": good, "ok": True, "id": image_id, "name": MANIFEST["name"]})
+        self.assertEqual([r["ok"] for r in results[1:]], [False] * len(bad_files))
+        by_name = dict(zip(bad_files.values(), results[1:]))
+        self.assertEqual(by_name["bad-exec.aci"]["field"], "app.exec[0]")
+        self.assertIn("relative/prog", by_name["bad-exec.aci"]["error"])
+        self.assertIn("not a tar archive", by_name["garbage.aci"]["error"])
+        self.assertNotIn("field", by_name["garbage.aci"])
+        self.pod("image", "validate", "--format=yaml", good, check=254)
+
     def test_cat_manifest(self):
         aci = self.out("image.aci")
         self.build("--compression=xz", out=aci)
@@ -215,7 +232,7 @@ class ImageBuildTest(PodTestCase):
         self.assertEqual(res.stdout.count("\n"), 1)
         self.assertEqual(json.loads(res.stdout), MANIFEST)
         self.assertTrue(res.stdout.startswith('{"acKind":"ImageManifest"'), "keys keep their order")
-        res = self.pod("image", "cat-manifest", self.out("missing.aci"), check=1)
+        res = self.pod("image", "cat-manifest", self.out("missing.aci"), check=254)
         self.assertIn(self.out("missing.aci"), res.stderr)
 
 

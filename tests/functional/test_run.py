@@ -87,7 +87,7 @@ class RunTest(PodsTestCase):
         self.run_pod("--", "--write-file=/x", check=0)
 
     def test_mount_without_volume_is_a_usage_error(self):
-        res = self.run_pod("--mount=volume=missing,target=/data", check=2)
+        res = self.run_pod("--mount=volume=missing,target=/data", check=254)
         self.assertIn('no volume named "missing"', res.stderr)
         self.assertIn("--volume missing", res.stderr)
         self.assertEqual(self.pod_dirs("prepare") + self.pod_dirs("run"), [])
@@ -125,22 +125,23 @@ class RunTest(PodsTestCase):
                               (("--oom-score-adj=5000",), "oom-score-adj"),
                               (("--memory=lots",), "lots"),
                               (("--port=http:80",), "http")):
-            res = self.run_pod(*flags, check=2)
+            res = self.run_pod(*flags, check=254)
             self.assertIn(needle, res.stderr)
-        res = self.pod("run", "--pull-policy=sometimes", INSPECT_ACI, check=2)
+        res = self.pod("run", "--pull-policy=sometimes", INSPECT_ACI, check=254)
         self.assertIn("sometimes", res.stderr)
 
     def test_unknown_image(self):
-        res = self.pod("run", "--pull-policy=never", "example.com/no-such-image:1.0", check=1)
+        res = self.pod("run", "--pull-policy=never", "example.com/no-such-image:1.0", check=254)
         self.assertIn("example.com/no-such-image", res.stderr)
-        res = self.pod("run", "--insecure-options=image", os.path.join(self.root, "missing.aci"), check=1)
+        res = self.pod("run", "--insecure-options=image", os.path.join(self.root, "missing.aci"), check=254)
         self.assertIn("missing.aci", res.stderr)
         self.assertEqual(self.pod_dirs("prepare") + self.pod_dirs("run"), [])
 
     def test_exec_missing_or_not_executable(self):
-        res = self.run_pod("--exec=/no/such/program", check=127)
+        # A pod error (254) as in rkt, never the 127/126 an app may exit with itself.
+        res = self.run_pod("--exec=/no/such/program", check=254)
         self.assertIn("/no/such/program", res.stderr)
-        res = self.run_pod("--exec=/not-executable", check=126)
+        res = self.run_pod("--exec=/not-executable", check=254)
         self.assertIn("/not-executable", res.stderr)
 
     def test_user_annotations_and_labels_show_in_status(self):
@@ -160,7 +161,7 @@ class RunTest(PodsTestCase):
             f.write(self.pod("cat-manifest", uuid, check=0).stdout)
         res = self.pod("run", "--pod-manifest=" + manifest, check=0)
         self.assertEqual(res.stdout, "from-manifest\n")
-        res = self.pod("run", "--pod-manifest=" + manifest, BUSYBOX_ACI, check=2)
+        res = self.pod("run", "--pod-manifest=" + manifest, BUSYBOX_ACI, check=254)
         self.assertIn("--pod-manifest", res.stderr)
 
     def test_two_apps_in_one_manifest(self):
@@ -175,7 +176,8 @@ class RunTest(PodsTestCase):
         proc, uuid = self.spawn_sleeper()
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=30)
-        self.assertEqual(proc.returncode, 128 + signal.SIGTERM)
+        # The app died of SIGTERM, so pod run dies of it too (as rkt-fly), not 128+15.
+        self.assertEqual(proc.returncode, -signal.SIGTERM)
         st = self.status_json(uuid)
         self.assertEqual(st["state"], "exited")
         self.assertEqual(st["apps"][0]["exit_code"], 128 + signal.SIGTERM)
@@ -256,9 +258,9 @@ class Stage1SelectionTest(PodsTestCase):
                        "stage1-images": os.path.dirname(STAGE1_ACI)}, f)
         uuid = self.prepare("--stage1-from-dir=stage1-fly.aci")
         self.assertEqual(self.stage1_of(uuid), "pod.dev/stage1-fly")
-        res = self.pod("prepare", "--insecure-options=image", INSPECT_ACI, "--stage1-hash=sha512-0000", check=1)
+        res = self.pod("prepare", "--insecure-options=image", INSPECT_ACI, "--stage1-hash=sha512-0000", check=254)
         self.assertIn("sha512-0000", res.stderr)
-        res = self.pod("prepare", INSPECT_ACI, "--stage1-path=/a.aci", "--stage1-hash=sha512-1", check=2)
+        res = self.pod("prepare", INSPECT_ACI, "--stage1-path=/a.aci", "--stage1-hash=sha512-1", check=254)
 
     def test_stage1_name_and_file_url(self):
         self.prepare()  # imports the built-in stage1 into the store
@@ -267,7 +269,7 @@ class Stage1SelectionTest(PodsTestCase):
         uuid = self.prepare("--stage1-url=file://" + STAGE1_ACI)
         self.assertEqual(self.stage1_of(uuid), "pod.dev/stage1-fly")
         res = self.pod("prepare", "--insecure-options=image", "--pull-policy=never",
-                       "--stage1-name=example.com/no-stage1", INSPECT_ACI, check=1)
+                       "--stage1-name=example.com/no-stage1", INSPECT_ACI, check=254)
         self.assertIn("example.com/no-stage1", res.stderr)
 
     def test_configured_default(self):
@@ -281,7 +283,7 @@ class Stage1SelectionTest(PodsTestCase):
         with open(os.path.join(d, "fly.json"), "w") as f:
             json.dump({"rktKind": "stage1", "rktVersion": "v1", "name": "example.com/none",
                        "version": "1", "location": "/nonexistent/stage1.aci"}, f)
-        res = self.pod("prepare", "--insecure-options=image", INSPECT_ACI, check=1)
+        res = self.pod("prepare", "--insecure-options=image", INSPECT_ACI, check=254)
         self.assertIn("/nonexistent/stage1.aci", res.stderr)
 
     def test_a_stage1_that_cannot_start_leaves_no_pod(self):
@@ -292,7 +294,7 @@ class Stage1SelectionTest(PodsTestCase):
                        "annotations": [{"name": "coreos.com/rkt/stage1/run", "value": "/no/such/run"}]}, f)
         aci = os.path.join(self.root, "bogus.aci")
         self.pod("image", "build", tree, aci, check=0)
-        res = self.pod("run", "--insecure-options=image", "--stage1-path=" + aci, INSPECT_ACI, check=1)
+        res = self.pod("run", "--insecure-options=image", "--stage1-path=" + aci, INSPECT_ACI, check=254)
         self.assertIn("/no/such/run", res.stderr)
         self.assertEqual(self.list_json(), [])
         self.assertEqual(mounts_containing(self.data_dir), [])
@@ -394,7 +396,7 @@ class Stage1FlagsTest(PodsTestCase):
             self.assertIn(flag, res.stderr)
 
     def test_interactive_is_for_one_app(self):
-        res = self.pod("run", "--insecure-options=image", "--interactive", INSPECT_ACI, "---", BUSYBOX_ACI, check=2)
+        res = self.pod("run", "--insecure-options=image", "--interactive", INSPECT_ACI, "---", BUSYBOX_ACI, check=254)
         self.assertIn("--interactive", res.stderr)
 
 

@@ -272,7 +272,7 @@ class RunTest(FlyTestCase):
         self.assertEqual(value(res.stdout, "groups"), "")
 
     def test_unknown_user_is_an_error_naming_it(self):
-        res, pod = self.run_inspect("--print-user", expect=1, image_app={"user": "ghost"})
+        res, pod = self.run_inspect("--print-user", expect=254, image_app={"user": "ghost"})
         self.assertIn("ghost", res.stderr)
         self.assertIn("/etc/passwd", res.stderr)
         self.assertIn(APP, res.stderr)
@@ -340,7 +340,8 @@ class RunTest(FlyTestCase):
         res, _ = self.run_inspect("--try-umount=/nonexistent", image_app={"isolators": [
             {"name": "os/linux/seccomp-remove-set", "value": {"set": ["umount2"], "errno": "ENOTSUP"}}]})
         self.assertIn("Operation not supported", value(res.stdout, "umount"))
-        res, pod = self.run_inspect("--try-umount=/nonexistent", expect=128 + signal.SIGSYS, image_app={
+        # Killed by SIGSYS: run dies of it too (as rkt-fly), the status file says 128+31.
+        res, pod = self.run_inspect("--try-umount=/nonexistent", expect=-signal.SIGSYS, image_app={
             "isolators": [{"name": "os/linux/seccomp-remove-set", "value": {"set": ["umount2"]}}]})
         self.assertEqual(self.status_file(pod), str(128 + signal.SIGSYS))
 
@@ -452,7 +453,7 @@ class RunTest(FlyTestCase):
         self.assertEqual(read_text(os.path.join(src, "x")), "ok")
 
     def test_mount_point_without_volume_is_an_error(self):
-        res, pod = self.run_inspect("--print-env", expect=1,
+        res, pod = self.run_inspect("--print-env", expect=254,
                                     image_app={"mountPoints": [{"name": "data", "path": "/data"}]})
         self.assertIn("mount point data", res.stderr)
         self.assertIn(APP, res.stderr)
@@ -460,7 +461,7 @@ class RunTest(FlyTestCase):
         self.assertIsNone(self.status_file(pod))
 
     def test_missing_host_volume_source_is_an_error(self):
-        res, _ = self.run_inspect("--print-env", expect=1,
+        res, _ = self.run_inspect("--print-env", expect=254,
                                   image_app={"mountPoints": [{"name": "data", "path": "/data"}]},
                                   volumes=[{"name": "data", "kind": "host", "source": "/nonexistent/pod-src"}])
         self.assertIn("/nonexistent/pod-src", res.stderr)
@@ -499,18 +500,20 @@ class RunTest(FlyTestCase):
         self.assertIn("Read-only file system", value(res.stdout, "write-error"))
         self.assertEqual(parse_lines(res.stdout, "wrote"), ["/tmp/file"])
 
-    def test_exec_missing_is_127_and_not_executable_126(self):
-        res, pod = self.run_inspect(expect=127, image_app={"exec": ["/no/such/program"]})
+    def test_exec_missing_or_not_executable_is_a_pod_error(self):
+        # 254 as rkt: the app never ran; the status file keeps the launcher's 127/126.
+        res, pod = self.run_inspect(expect=254, image_app={"exec": ["/no/such/program"]})
         self.assertIn("/no/such/program", res.stderr)
         self.assertIn(APP, res.stderr)
         self.assertEqual(self.status_file(pod), "127")
-        res, _ = self.run_inspect(expect=126, image_app={"exec": ["/not-executable"]})
+        res, pod = self.run_inspect(expect=254, image_app={"exec": ["/not-executable"]})
+        self.assertEqual(self.status_file(pod), "126")
         self.assertIn("/not-executable", res.stderr)
 
     def test_exactly_one_app(self):
         pod, pod_uuid = self.make_pod(exec_args=["--print-env"], extra_apps=["second"])
         res = self.run_pod(pod, pod_uuid)
-        self.assertEqual(res.returncode, 1)
+        self.assertEqual(res.returncode, 254)
         self.assertIn("exactly one app", res.stderr)
         self.assertIn("second", res.stderr)
 
@@ -581,7 +584,7 @@ class LifecycleTest(FlyTestCase):
         res = self.entrypoint(pod, "stop", [pod_uuid])
         self.assertEqual(res.returncode, 0, res.stderr)
         p.wait(timeout=30)
-        self.assertEqual(p.returncode, 128 + signal.SIGTERM, p.stderr.read())
+        self.assertEqual(p.returncode, -signal.SIGTERM, p.stderr.read())  # dies of the app's signal
         self.assertEqual(self.status_file(pod), str(128 + signal.SIGTERM))
         # Stopping a pod that has exited is not an error.
         res = self.entrypoint(pod, "stop", ["--force", pod_uuid])
@@ -600,7 +603,7 @@ class LifecycleTest(FlyTestCase):
         p, pid = self.start_pod(pod, pod_uuid)
         os.kill(pid, signal.SIGINT)
         p.wait(timeout=30)
-        self.assertEqual(p.returncode, 128 + signal.SIGINT)
+        self.assertEqual(p.returncode, -signal.SIGINT)
 
     def test_the_app_dies_with_its_stage1(self):
         # fly's app shares the host's pid namespace: nothing else would end it.
@@ -643,7 +646,7 @@ class LifecycleTest(FlyTestCase):
     def test_enter_refuses_a_process_of_another_pod(self):
         pod, pod_uuid = self.make_pod(exec_args=["--print-env"])
         res = self.entrypoint(pod, "enter", ["--pid=%d" % os.getpid(), "--", "/inspect"])
-        self.assertEqual(res.returncode, 1)
+        self.assertEqual(res.returncode, 254)
         self.assertIn("not this pod", res.stderr)
 
 

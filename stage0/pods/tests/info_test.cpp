@@ -40,7 +40,8 @@ TEST_CASE("pod info of a prepared pod, then of one that ran and exited") {
   CHECK(text.find("state=exited\n") == 0);
   CHECK(text.find("exited=true\n") != std::string::npos);
   CHECK(text.find("app-web=3\n") != std::string::npos);
-  CHECK(text.find("pid=") == std::string::npos);  // only a running pod has a pid to show
+  CHECK(text.find("pid=4242\n") != std::string::npos);  // as rkt, for an exited pod too
+  CHECK(text.find("networks=default:ip4=172.16.28.2\n") != std::string::npos);
 
   auto j = pod_info_json(info);
   CHECK(j["name"] == p.uuid());
@@ -49,6 +50,8 @@ TEST_CASE("pod info of a prepared pod, then of one that ran and exited") {
   CHECK(j["apps"][0]["exit_code"] == 3);
   CHECK(j["apps"][0]["state"] == "exited");
   CHECK(j["pid"] == 4242);
+  CHECK(j["created_at"] == *info.created_at / 1'000'000'000);  // seconds, as rkt
+  CHECK(j["apps"][0]["created_at"] == *info.created_at);       // nanoseconds, as rkt
   CHECK(j["user_annotations"]["team"] == "infra");
   CHECK(j["networks"][0]["ip"] == "172.16.28.2");
 }

@@ -42,11 +42,11 @@ TEST_CASE("an image without flags becomes an app with the image's section") {
   CHECK(ra.app->environment.get("FROM_IMAGE") == "i");
 }
 
-TEST_CASE("--exec replaces the command and -- arguments replace the image's arguments") {
+TEST_CASE("--exec replaces the command and -- arguments are appended to it (rkt)") {
   AppOptions a{"x"};
   a.args = {"--port", "8080"};
   auto ra = build_runtime_app(a, image(), {}, {});
-  CHECK(ra.app->exec == std::vector<std::string>{"/bin/app", "--port", "8080"});
+  CHECK(ra.app->exec == std::vector<std::string>{"/bin/app", "--serve", "--port", "8080"});
   a.exec = "/bin/other";
   ra = build_runtime_app(a, image(), {}, {});
   CHECK(ra.app->exec == std::vector<std::string>{"/bin/other", "--port", "8080"});
@@ -54,7 +54,7 @@ TEST_CASE("--exec replaces the command and -- arguments replace the image's argu
 
 TEST_CASE("user, group, gids, working dir, environment and annotations") {
   TempPath root = make_temp_dir("/tmp", "pods-test-");
-  write_file_atomic(root.path() + "/env", "# comment\nFROM_FILE=f\n\nOVERRIDDEN=file\n");
+  write_file_atomic(root.path() + "/env", "# comment\n; also a comment\nFROM_FILE=f\n\nOVERRIDDEN=file\n");
   AppOptions a{"x"};
   a.user = "1000";
   a.group = "2000";
@@ -77,6 +77,15 @@ TEST_CASE("user, group, gids, working dir, environment and annotations") {
   CHECK(env.get("OVERRIDDEN") == "flag");  // --set-env beats the file and the image
   CHECK(env.get("EXTRA") == "e");
   CHECK(ra.annotations.get("example.com/note") == "n");
+
+  // Pod-wide --set-env (given before the images) wins over the app's own flags, as rkt.
+  write_file_atomic(root.path() + "/pod-env", "FROM_POD_FILE=p\nEXTRA=pod-file\n");
+  pod.set_env_files = {root.path() + "/pod-env"};
+  pod.set_env = {{"OVERRIDDEN", "pod"}};
+  ra = build_runtime_app(a, image(), pod, {});
+  CHECK(ra.app->environment.get("OVERRIDDEN") == "pod");
+  CHECK(ra.app->environment.get("EXTRA") == "pod-file");
+  CHECK(ra.app->environment.get("FROM_POD_FILE") == "p");
 }
 
 TEST_CASE("resource, capability, seccomp and oom isolators") {

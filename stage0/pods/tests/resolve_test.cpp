@@ -38,7 +38,7 @@ TEST_CASE("an ambiguous prefix names the prefix and the candidates") {
 }
 
 TEST_CASE("an unknown prefix names it; text that cannot be a UUID is a usage error") {
-  CHECK_THROWS_WITH_AS((void)resolve_uuid_in(kPods, "77"), doctest::Contains("no pod matches UUID \"77\""),
+  CHECK_THROWS_WITH_AS((void)resolve_uuid_in(kPods, "77"), doctest::Contains("no matches found for \"77\""),
                        Error);
   CHECK_THROWS_AS((void)resolve_uuid_in(kPods, ""), UsageError);
   CHECK_THROWS_AS((void)resolve_uuid_in(kPods, "zz"), UsageError);

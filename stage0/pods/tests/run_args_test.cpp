@@ -36,10 +36,34 @@ TEST_CASE("app flags before the first image apply to it") {
   CHECK(s.pod_args == std::vector<std::string>{"--debug"});
 }
 
+TEST_CASE("images without --- are one app each, as rkt") {
+  auto s = split_run_args({"a.aci", "--exec=/x", "b.aci", "c.aci", "--", "arg"});
+  REQUIRE(s.apps.size() == 3);
+  CHECK(s.apps[0].exec == "/x");
+  CHECK(!s.apps[1].exec);
+  CHECK(s.apps[2].args == std::vector<std::string>{"arg"});
+}
+
+TEST_CASE("--set-env and --set-env-file before the images are pod-wide") {
+  auto s = split_run_args({"--set-env=A=1", "--set-env-file=/f", "--environment=B=2", "img",
+                           "--set-env=C=3"});
+  REQUIRE(s.apps.size() == 1);
+  CHECK(s.pod_set_env == std::vector<std::pair<std::string, std::string>>{{"A", "1"}});
+  CHECK(s.pod_set_env_files == std::vector<std::string>{"/f"});
+  CHECK(s.apps[0].set_env ==
+        std::vector<std::pair<std::string, std::string>>{{"B", "2"}, {"C", "3"}});
+}
+
+TEST_CASE("app flags after --- belong to the next image") {
+  auto s = split_run_args({"a.aci", "---", "--exec=/y", "b.aci"});
+  REQUIRE(s.apps.size() == 2);
+  CHECK(s.apps[1].exec == "/y");
+  CHECK_THROWS_AS((void)split_run_args({"a.aci", "---", "--exec=/y"}), UsageError);
+}
+
 TEST_CASE("bad run command lines are usage errors") {
   CHECK_THROWS_AS((void)split_run_args({"--", "x"}), UsageError);
   CHECK_THROWS_AS((void)split_run_args({"---", "img"}), UsageError);
-  CHECK_THROWS_AS((void)split_run_args({"img", "other"}), UsageError);
   CHECK_THROWS_AS((void)split_run_args({"img", "--exec"}), UsageError);
   CHECK_THROWS_AS((void)split_run_args({"--user=1"}), UsageError);
 }

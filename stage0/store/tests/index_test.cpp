@@ -113,21 +113,24 @@ TEST_CASE("lookup by prefix, by name and labels, and by reference") {
 TEST_CASE("an ambiguous ID prefix is an error naming the candidates") {
   TempStore t;
   Store s = Store::open(t.data, t.log);
-  // 17 images: two of them must share their first hex digit.
-  std::map<char, std::string> by_digit;
+  // Images until two share their first two hex digits (rkt's shortest prefix): about
+  // twenty by the birthday bound, 257 at most.
+  std::map<std::string, std::string> by_digits;
   std::string a, b;
-  for (int i = 0; i < 17 && a.empty(); ++i) {
+  for (int i = 0; i < 257 && a.empty(); ++i) {
     std::string id =
         import_bytes(s, t, make_aci(manifest_json("example.com/n" + std::to_string(i), {}), {}));
-    char d = id[7];
-    if (by_digit.count(d)) {
-      a = by_digit[d];
+    std::string d = id.substr(7, 2);
+    if (by_digits.count(d)) {
+      a = by_digits[d];
       b = id;
     }
-    by_digit[d] = id;
+    by_digits[d] = id;
   }
   REQUIRE_FALSE(a.empty());
-  std::string prefix = a.substr(0, 8);
+  std::string prefix = a.substr(0, 9);
+  // Shorter than rkt's minimum: its words.
+  CHECK_THROWS_WITH_AS((void)s.get(a.substr(0, 8)), doctest::Contains("image ID too short"), Error);
   try {
     (void)s.get(prefix);
     FAIL("an ambiguous prefix resolved");

@@ -86,7 +86,10 @@ class Inspector {
     unsigned long long mask = std::strtoull(hex.c_str(), nullptr, 16);
     std::string out;
     for (unsigned i = 0; i < sizeof(kCapNames) / sizeof(kCapNames[0]); ++i) {
-      if (mask & (1ULL << i)) out += (out.empty() ? "" : ",") + std::string(kCapNames[i]);
+      if (!(mask & (1ULL << i))) continue;
+      // Appended piecewise: g++ 12's -Wrestrict misfires on `"," + std::string(...)`.
+      if (!out.empty()) out += ',';
+      out += kCapNames[i];
     }
     return out;
   }
@@ -124,7 +127,10 @@ class Inspector {
     groups.resize(n > 0 ? static_cast<size_t>(n) : 0);
     std::sort(groups.begin(), groups.end());
     std::string g;
-    for (gid_t id : groups) g += (g.empty() ? "" : " ") + std::to_string(id);
+    for (gid_t id : groups) {
+      if (!g.empty()) g += ' ';
+      g += std::to_string(id);
+    }
     line("groups", g);
   }
 

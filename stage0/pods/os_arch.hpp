@@ -1,0 +1,19 @@
+// The os and arch labels an image must carry to run here, checked before a pod is made
+// (rkt's rule and words, which its users' scripts match).
+#pragma once
+
+#include <string_view>
+
+#include "aci/manifest.hpp"
+
+namespace pod::pods {
+
+// This host's appc arch name ("amd64", "aarch64"...).
+[[nodiscard]] std::string_view host_appc_arch();
+
+// Throws Error naming the image: "missing os label in the image manifest", "bad os
+// \"freebsd\" (must be one of: linux)", "bad arch \"armv5l\" for linux (must be one of:
+// amd64)".
+void check_runnable_os_arch(const aci::ImageManifest& image);
+
+}  // namespace pod::pods

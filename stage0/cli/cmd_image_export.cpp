@@ -58,6 +58,11 @@ Command image_export_command() {
     bool overwrite = res["overwrite"].as<bool>();
     store::Store st = open_image_store(inv.global);
     store::ImageRecord img = image_for_argument(st, args[0]);
+    if (st.find_oci(img.id)) {
+      // An OCI image has no ACI bytes to copy: its layers are flattened into a new ACI.
+      std::printf("%s\n", st.export_oci_as_aci(img.id, out, overwrite).c_str());
+      return 0;
+    }
     with_context("exporting image " + img.id + " to " + out, [&] {
       if (!overwrite && ::access(out.c_str(), F_OK) == 0) {
         throw Error(out + " already exists", 0, "add --overwrite to replace it");

@@ -10,11 +10,13 @@
 #include <algorithm>
 #include <set>
 
+#include "aci/archive.hpp"
 #include "common/error.hpp"
 #include "common/fd.hpp"
 #include "common/fs.hpp"
 #include "common/sha512.hpp"
 #include "common/strings.hpp"
+#include "common/temp_path.hpp"
 #include "oci/config.hpp"
 #include "oci/digest.hpp"
 #include "oci/reference.hpp"
@@ -279,6 +281,37 @@ RenderedTree Store::render_oci(const OciImageRecord& img) {
     touch(img.id);
     return t;
   });
+}
+
+std::string Store::export_oci_as_aci(const std::string& full_id, const std::string& out,
+                                     bool overwrite) {
+  return with_context("exporting OCI image " + full_id + " as an ACI", [&] {
+    std::string parent = parent_dir(out);
+    // Rendered beside the output, so the archive is written from the same file system.
+    TempPath scratch = make_temp_dir(parent, ".pod-export-");
+    std::string tree = scratch.path() + "/tree";
+    (void)render_to(full_id, tree);
+    aci::WriteOptions wo;
+    wo.compression = aci::Compression::gzip;
+    wo.overwrite = overwrite;
+    return aci::write_aci(tree, out, wo).image_id;
+  });
+}
+
+std::string Store::check_oci(const std::string& full_id) {
+  auto img = find_oci(full_id);
+  if (!img) throw Error("image " + full_id + " is not an OCI image");
+  std::string blob = db_->layout.blob(full_id);
+  std::string got = std::string(kIdPrefix) + sha512_file_hex(blob);
+  if (got != full_id)
+    throw Error("its configuration " + blob + " hashes to " + got + ", not to its ID", 0,
+                "the store is corrupted: remove the image (pod image rm) and fetch it again");
+  for (const auto& d : img->diff_ids)
+    if (!has_layer(d))
+      throw Error("layer " + d + " is missing from the store", 0,
+                  "remove the image (pod image rm) and fetch it again");
+  return "OCI image " + img->reference + ", manifest " + img->manifest_digest + ", " +
+         std::to_string(img->diff_ids.size()) + " layer(s) present";
 }
 
 void Store::gc_layers(GcResult& result, bool dry_run) {

@@ -205,6 +205,12 @@ class Store {
   [[nodiscard]] FileLock hold_layers() const;
   // <cas>/layer/sha256/<hex>/rootfs of a stored layer.
   [[nodiscard]] std::string layer_rootfs(const std::string& diff_id) const;
+  // Writes an OCI image as an ACI (its layers flattened, its appc-equivalent manifest) to
+  // `out` atomically, for pipelines that sign ACIs and rkt-era tools. Returns its ACI ID.
+  std::string export_oci_as_aci(const std::string& full_id, const std::string& out, bool overwrite);
+  // Re-checks a stored OCI image: its configuration hashes to its ID, every layer is
+  // there. Returns a one-line summary; throws naming what is wrong.
+  [[nodiscard]] std::string check_oci(const std::string& full_id);
 
   // Removes trees no pod uses, then images unused for the grace period; and
   // leftovers of interrupted commands (temp files, blobs without an index row).

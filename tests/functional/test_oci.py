@@ -104,6 +104,24 @@ class LayoutTest(OciTestCase):
         self.assertEqual(len(self.layer_dirs()), 2)  # "one"'s own layer went, the shared one stayed
         self.assertEqual(self.run_oci("oci:%s:two" % self.layout.path).stdout, "2")
 
+    def test_export_to_an_aci_that_validates_and_runs(self):
+        base = busybox_layer().dir("d").file("d/gone", "x")
+        self.layout.add_image("ex", [base, Layer().dir("d").whiteout("d/gone").file("msg", "exported")],
+                              {"Cmd": ["/bin/sh", "-c", "cat /msg; ls /d"]})
+        image_id = self.fetch("oci:%s:ex" % self.layout.path).stdout.split()[-1]
+        out = os.path.join(self.root, "exported.aci")
+        aci_id = self.pod("image", "export", image_id, out, check=0).stdout.strip()
+        self.assertTrue(aci_id.startswith("sha512-"))
+        self.pod("image", "validate", out, check=0)
+        names = tarfile.open(out).getnames()
+        self.assertIn("rootfs/msg", names)
+        self.assertNotIn("rootfs/d/gone", names)
+        self.assertFalse(any(".wh." in n for n in names))
+        res = self.pod("run", "--stage1-path=" + STAGE1_ACI, "--insecure-options=image", out, check=0)
+        self.assertEqual(res.stdout, "exported")
+        verified = self.pod("image", "verify", image_id, check=0)
+        self.assertIn("2 layer(s) present", verified.stdout)
+
     def test_compressions(self):
         for how in ("none", "gzip", "zstd"):
             self.layout.add_image(how, [busybox_layer(), Layer().file("c", how)], {"Cmd": ["/bin/cat", "/c"]},

@@ -121,4 +121,11 @@ v1alpha::Image to_proto(const store::ImageRecord& rec, bool detail) {
   return img;
 }
 
+void mark_oci(v1alpha::Image& img, const std::map<std::string, std::string>& oci) {
+  auto it = oci.find(img.id());
+  if (it == oci.end()) return;
+  img.mutable_base_format()->set_type(v1alpha::IMAGE_TYPE_OCI);
+  img.mutable_base_format()->set_version(it->second);
+}
+
 }  // namespace pod::api

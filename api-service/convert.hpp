@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 
 #include "api-service/pod_reader.hpp"
@@ -21,6 +22,9 @@ using ImageLookup = std::function<std::optional<store::ImageRecord>(const std::s
 
 // `detail`: the image manifest bytes too.
 [[nodiscard]] v1alpha::Image to_proto(const store::ImageRecord& rec, bool detail);
+// An OCI image (one in `oci`, ID -> manifest media type) says so in its base format; the
+// store describes it with an appc manifest like any other image.
+void mark_oci(v1alpha::Image& img, const std::map<std::string, std::string>& oci);
 
 // net-info.json entries (Documentation/stage1-abi.md) as Network messages.
 void add_networks(const nlohmann::json& networks, v1alpha::Pod& pod);

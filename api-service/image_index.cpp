@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "common/error.hpp"
 #include "stage0/store/index.hpp"
@@ -52,50 +54,76 @@ DbHandle open_db(const std::string& path, bool immutable) {
   return db;
 }
 
-std::vector<store::ImageRecord> run(sqlite3* db, const std::string& sql, const std::string& param) {
+// Runs `sql` (with text parameter ?1 unless empty), calling `row` for each row. A table
+// that is not there (an index older than the OCI tables) yields no rows.
+void run(sqlite3* db, const std::string& sql, const std::string& param,
+         const std::function<void(const store::Statement&)>& row) {
   sqlite3_stmt* raw = nullptr;
   int rc = sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &raw, nullptr);
-  if (rc != SQLITE_OK) throw Error("reading the image index: " + std::string(sqlite3_errmsg(db)));
+  if (rc != SQLITE_OK) {
+    std::string msg = sqlite3_errmsg(db);
+    if (msg.rfind("no such table", 0) == 0) return;
+    throw Error("reading the image index: " + msg);
+  }
   store::Statement st(db, raw, sql);
   if (!param.empty()) st.bind(1, param);
-  std::vector<store::ImageRecord> out;
-  while (st.step()) out.push_back(store::image_from_row(st));
-  return out;
+  while (st.step()) row(st);
 }
 
 }  // namespace
 
 ImageIndex::ImageIndex(std::string data_dir) : db_(std::move(data_dir) + "/cas/db") {}
 
-std::vector<store::ImageRecord> ImageIndex::query(const std::string& sql,
-                                                  const std::string& param) const {
+void ImageIndex::query(const std::string& sql, const std::string& param, const RowFn& row,
+                       const std::function<void()>& restart) const {
   std::string wal = db_ + "-wal";
   for (int attempt = 0; attempt < kImmutableAttempts; ++attempt) {
     FileStamp before = stamp(db_);
-    if (!before.exists) return {};
+    if (!before.exists) return;
     if (exists(wal)) break;
     try {
-      auto rows = run(open_db(db_, true).get(), sql, param);
-      if (!exists(wal) && stamp(db_) == before) return rows;
+      run(open_db(db_, true).get(), sql, param, row);
+      if (!exists(wal) && stamp(db_) == before) return;
     } catch (const Error&) {
       // Read while a writer changed the file: what we read may be torn; read again.
     }
+    restart();
   }
   // A pod command has the index open: its -wal and -shm exist, so read-only mode reads
   // the latest commits through them without creating anything.
-  return with_context("reading the image index " + db_,
-                      [&] { return run(open_db(db_, false).get(), sql, param); });
+  with_context("reading the image index " + db_,
+               [&] { run(open_db(db_, false).get(), sql, param, row); });
+}
+
+std::vector<store::ImageRecord> ImageIndex::images(const std::string& sql,
+                                                   const std::string& param) const {
+  std::vector<store::ImageRecord> out;
+  query(sql, param, [&](const store::Statement& st) { out.push_back(store::image_from_row(st)); },
+        [&] { out.clear(); });
+  return out;
+}
+
+std::map<std::string, std::string> ImageIndex::oci_media_types() const {
+  std::map<std::string, std::string> out;
+  query("SELECT id, manifest FROM oci_images", {},
+        [&](const store::Statement& st) {
+          auto m = nlohmann::json::parse(st.text(1), nullptr, false);
+          std::string type = m.is_object() ? m.value("mediaType", std::string()) : std::string();
+          out[st.text(0)] = type;
+        },
+        [&] { out.clear(); });
+  return out;
 }
 
 std::vector<store::ImageRecord> ImageIndex::list() const {
-  return query(std::string("SELECT ") + store::kImageColumns +
+  return images(std::string("SELECT ") + store::kImageColumns +
                    " FROM images ORDER BY import_time, rowid",
                {});
 }
 
 std::optional<store::ImageRecord> ImageIndex::find_id(const std::string& full_id) const {
   auto rows =
-      query(std::string("SELECT ") + store::kImageColumns + " FROM images WHERE id = ?1", full_id);
+      images(std::string("SELECT ") + store::kImageColumns + " FROM images WHERE id = ?1", full_id);
   if (rows.empty()) return std::nullopt;
   return rows.front();
 }

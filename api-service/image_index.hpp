@@ -8,10 +8,13 @@
 // already there.
 #pragma once
 
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "stage0/store/sqlite.hpp"
 #include "stage0/store/store.hpp"
 
 namespace pod::api {
@@ -24,12 +27,19 @@ class ImageIndex {
   [[nodiscard]] std::vector<store::ImageRecord> list() const;
   [[nodiscard]] std::optional<store::ImageRecord> find_id(const std::string& full_id) const;
 
+  // OCI images (the store's oci_images rows): image ID -> manifest media type.
+  [[nodiscard]] std::map<std::string, std::string> oci_media_types() const;
+
   [[nodiscard]] const std::string& db_path() const noexcept { return db_; }
 
  private:
-  // Runs `sql` (with optional text parameter ?1) and maps each row.
-  [[nodiscard]] std::vector<store::ImageRecord> query(const std::string& sql,
-                                                      const std::string& param) const;
+  using RowFn = std::function<void(const store::Statement&)>;
+  // Runs `sql` (text parameter ?1 unless empty), calling `row` for each row; `restart`
+  // forgets the rows of an attempt that has to be read again.
+  void query(const std::string& sql, const std::string& param, const RowFn& row,
+             const std::function<void()>& restart) const;
+  [[nodiscard]] std::vector<store::ImageRecord> images(const std::string& sql,
+                                                       const std::string& param) const;
   std::string db_;
 };
 

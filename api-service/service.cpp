@@ -135,8 +135,10 @@ grpc::Status Service::ListImages(grpc::ServerContext*, const v1alpha::ListImages
   return answer([&] {
     for (int i = 0; i < req->filters_size(); ++i)
       validate(req->filters(i), "filters[" + std::to_string(i) + "]");
+    auto oci = images_.oci_media_types();
     for (const auto& rec : images_.list()) {
       auto img = to_proto(rec, req->detail());
+      mark_oci(img, oci);
       if (matches_any(img, req->filters())) *resp->add_images() = std::move(img);
     }
     return grpc::Status::OK;
@@ -157,6 +159,7 @@ grpc::Status Service::InspectImage(grpc::ServerContext*, const v1alpha::InspectI
       return invalid("image ID prefix " + req->id() + " matches " + std::to_string(found.size()) +
                      " images; give more of the ID");
     *resp->mutable_image() = to_proto(found.front(), true);
+    mark_oci(*resp->mutable_image(), images_.oci_media_types());
     return grpc::Status::OK;
   });
 }

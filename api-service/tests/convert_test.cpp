@@ -59,3 +59,14 @@ TEST_CASE("apps: state and exit code, and the image's detail only when asked") {
   CHECK(detailed.manifest() == "{}");
   CHECK(to_proto(PodState::exited_garbage) == v1alpha::POD_STATE_GARBAGE);
 }
+
+TEST_CASE("OCI images say so in their base format") {
+  v1alpha::Image img;
+  img.set_id("sha512-2");
+  img.mutable_base_format()->set_type(v1alpha::IMAGE_TYPE_APPC);
+  mark_oci(img, {{"sha512-1", "x"}});
+  CHECK(img.base_format().type() == v1alpha::IMAGE_TYPE_APPC);
+  mark_oci(img, {{"sha512-2", "application/vnd.oci.image.manifest.v1+json"}});
+  CHECK(img.base_format().type() == v1alpha::IMAGE_TYPE_OCI);
+  CHECK(img.base_format().version() == "application/vnd.oci.image.manifest.v1+json");
+}

@@ -414,6 +414,24 @@ class TestImages(ApiServiceTestCase):
         self.assertEqual(ids_for(annotations=[pb.KeyValue(Key="no-such", value="x")]), [])
 
 
+    def test_oci_images_are_listed_as_oci(self):
+        from ocifixtures import OciLayout, busybox_layer
+        layout = OciLayout(os.path.join(self.root, "layout"))
+        layout.add_image("v1", [busybox_layer()], {"Cmd": ["/bin/true"]})
+        res = self.pod("fetch", "--insecure-options=image", "oci:%s:v1" % layout.path, check=0)
+        short_id = res.stdout.strip().splitlines()[-1]
+        api, _, _ = self.start_service()
+        images = [i for i in api.ListImages(pb.ListImagesRequest(), timeout=10).images
+                  if i.id.startswith(short_id)]
+        self.assertEqual(len(images), 1)
+        self.assertEqual(images[0].base_format.type, pb.IMAGE_TYPE_OCI)
+        self.assertIn("manifest", images[0].base_format.version)
+        listed = {i["id"] for i in self.pod_json("image", "list", "--format=json")}
+        self.assertIn(images[0].id, listed)
+        inspected = api.InspectImage(pb.InspectImageRequest(id=images[0].id), timeout=10).image
+        self.assertEqual(inspected.base_format.type, pb.IMAGE_TYPE_OCI)
+
+
 class TestEventsAndLogs(ApiServiceTestCase):
     def collect_events(self, api, request):
         """Starts a stream in a thread; returns (list of events so far, stop function)."""

@@ -1,0 +1,203 @@
+"""Networks of real pods (stage1-nspawn): --net=default|none|NAME, --port, and that
+neither a stopped pod nor a hundred `kill -9`ed runs followed by `pod gc` leave a network
+namespace, veth, IPAM lease or iptables rule behind.
+
+Traffic goes only to loopback and to the pods' own addresses (inside the network
+namespaces these tests create). The named network has a unique name and subnet in the
+test's private net.d, so the tests run beside others.
+"""
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import time
+import unittest
+import urllib.request
+import uuid
+
+from podfixture import PodsTestCase, IMAGES_DIR
+from podtest import BUILD_DIR, POD_BIN
+
+NSPAWN_ACI = os.path.join(BUILD_DIR, "stage1-images", "stage1-nspawn.aci")
+BUSYBOX_TREE = os.path.join(IMAGES_DIR, "busybox-tree")
+LEASES = "/var/lib/cni/networks"
+KILL_RUNS = int(os.environ.get("POD_NET_KILL_RUNS", "100"))
+KILL_BUDGET_S = float(os.environ.get("POD_NET_KILL_BUDGET_S", "150"))
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def leftovers(pod_uuid):
+    """What a pod may leave behind on the host, as text (empty when nothing)."""
+    found = []
+    netns = "/run/pod/netns/" + pod_uuid
+    if os.path.exists(netns):
+        found.append(netns)
+    with open("/proc/self/mountinfo") as f:
+        if pod_uuid in f.read():
+            found.append("a mount of " + pod_uuid)
+    for table in ("nat", "filter"):
+        rules = subprocess.run(["iptables", "-w", "-t", table, "-S"], capture_output=True,
+                               text=True).stdout
+        found += [r for r in rules.splitlines() if pod_uuid in r]
+    if os.path.isdir(LEASES):
+        for net in os.listdir(LEASES):
+            d = os.path.join(LEASES, net)
+            for name in os.listdir(d):
+                try:
+                    with open(os.path.join(d, name)) as f:
+                        if f.read().startswith(pod_uuid):
+                            found.append("lease %s/%s" % (net, name))
+                except (IsADirectoryError, PermissionError, FileNotFoundError):
+                    pass
+    return found
+
+
+def host_routes_to(prefix):
+    """ptp routes each pod address through its host-side veth: a route left is a veth left."""
+    routes = subprocess.run(["ip", "-o", "-4", "route"], capture_output=True, text=True).stdout
+    return [r for r in routes.splitlines() if r.startswith(prefix + ".")]
+
+
+class NetPodsTestCase(PodsTestCase):
+    def setUp(self):
+        if os.geteuid() != 0:
+            self.skipTest("needs root")
+        if not os.path.exists(NSPAWN_ACI):
+            self.skipTest("%s is not built (target stage1_nspawn_aci)" % NSPAWN_ACI)
+        if not os.path.exists("/usr/lib/cni/ptp"):
+            self.skipTest("apt-get install containernetworking-plugins")
+        if not shutil.which("systemd-nspawn"):
+            self.skipTest("apt-get install systemd-container")
+        super().setUp()
+        self.net = "nettest-" + uuid.uuid4().hex[:8]
+        self.prefix = "10.%d.%d" % (random.randint(200, 250), random.randint(0, 254))
+        os.makedirs(os.path.join(self.local_config, "net.d"))
+        with open(os.path.join(self.local_config, "net.d", "10-test.conf"), "w") as f:
+            json.dump({"cniVersion": "1.0.0", "name": self.net, "type": "ptp", "ipMasq": True,
+                       "ipam": {"type": "host-local", "subnet": self.prefix + ".0/24"}}, f)
+        self.addCleanup(shutil.rmtree, os.path.join(LEASES, self.net), True)
+        self.httpd_aci = self.build_httpd_image()
+
+    def build_httpd_image(self):
+        """busybox httpd serving /www on 8080, the port declared as "http"."""
+        tree = os.path.join(self.root, "httpd-tree")
+        shutil.copytree(BUSYBOX_TREE, tree, symlinks=True)
+        os.makedirs(os.path.join(tree, "rootfs", "www"))
+        with open(os.path.join(tree, "rootfs", "www", "hello"), "w") as f:
+            f.write("hello from the pod\n")
+        with open(os.path.join(tree, "manifest")) as f:
+            manifest = json.load(f)
+        manifest["name"] = "pod.dev/nettest-httpd"
+        manifest["app"]["exec"] = ["/bin/httpd", "-f", "-p", "8080", "-h", "/www"]
+        manifest["app"]["ports"] = [{"name": "http", "protocol": "tcp", "port": 8080}]
+        with open(os.path.join(tree, "manifest"), "w") as f:
+            json.dump(manifest, f)
+        aci = os.path.join(self.root, "httpd.aci")
+        self.pod("image", "build", tree, aci, check=0)
+        return aci
+
+    def nspawn_run(self, *args, image=None, check=None, timeout=120):
+        return self.pod("run", "--insecure-options=image", "--stage1-path=" + NSPAWN_ACI,
+                        image or os.path.join(IMAGES_DIR, "busybox.aci"), *args,
+                        check=check, timeout=timeout)
+
+    def spawn_nspawn(self, *args, image, quiet=False):
+        uuid_file = os.path.join(self.root, "uuid-%d" % len(self.children))
+        argv = [POD_BIN] + self.global_flags() + [
+            "run", "--insecure-options=image", "--stage1-path=" + NSPAWN_ACI,
+            "--uuid-file-save=" + uuid_file] + list(args) + [image]
+        # quiet: a killed run's sandbox may outlive it, holding pipes open
+        out = subprocess.DEVNULL if quiet else subprocess.PIPE
+        proc = subprocess.Popen(argv, stdout=out, stderr=out, text=True)
+        self.children.append(proc)
+        pod_uuid = self.wait_for(lambda: self._read(uuid_file), "the pod's UUID file", timeout=60)
+        return proc, pod_uuid
+
+    def get(self, url, timeout=30):
+        deadline = time.time() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=2) as r:
+                    return r.read().decode()
+            except OSError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.1)
+
+    def test_http_on_the_default_network_and_a_published_port(self):
+        host_port = free_port()
+        proc, pod_uuid = self.spawn_nspawn("--net=default",
+                                           "--port=http:127.0.0.1:%d" % host_port,
+                                           image=self.httpd_aci)
+        status = self.wait_for(lambda: (self.status_json(pod_uuid).get("networks") or None),
+                               "the pod's networks", timeout=60)
+        [net] = status
+        self.assertEqual(net["netName"], "default")
+        self.assertTrue(net["ip"].startswith("172.16.28."), net)
+        self.assertEqual(self.get("http://%s:8080/hello" % net["ip"]), "hello from the pod\n")
+        self.assertEqual(self.get("http://127.0.0.1:%d/hello" % host_port), "hello from the pod\n")
+        text = self.pod("status", pod_uuid, check=0).stdout
+        self.assertIn("networks=default:ip4=" + net["ip"], text)
+        listing = self.pod("list", "--full", check=0).stdout
+        self.assertIn("default:ip4=" + net["ip"], listing)
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=60)
+        self.pod("gc", "--grace-period=0s", check=0)
+        self.assertEqual(leftovers(pod_uuid), [])
+
+    def test_none_has_only_loopback(self):
+        res = self.nspawn_run("--net=none", "--exec=/bin/ip", "--", "-o", "link", check=0)
+        links = res.stdout.strip().splitlines()
+        self.assertEqual(len(links), 1, res.stdout)
+        self.assertIn("lo:", links[0])
+
+    def test_named_network(self):
+        res = self.nspawn_run("--net=" + self.net, "--exec=/bin/ip", "--", "-o", "-4", "addr",
+                              check=0)
+        self.assertIn(self.prefix + ".", res.stdout)
+        self.assertIn("eth0", res.stdout)
+
+    def test_unknown_network_lists_the_networks(self):
+        res = self.nspawn_run("--net=nosuchnet", "--exec=/bin/true", check=254)
+        self.assertIn('unknown network "nosuchnet"', res.stderr)
+        self.assertIn(self.net, res.stderr)
+
+    def test_kill9_runs_then_gc_leave_nothing(self):
+        uuids = []
+        deadline = time.time() + KILL_BUDGET_S
+        for i in range(KILL_RUNS):
+            if time.time() > deadline:
+                break
+            proc, pod_uuid = self.spawn_nspawn("--net=" + self.net, image=self.httpd_aci,
+                                               quiet=True)
+            uuids.append(pod_uuid)
+            # Killed at varying points of set-up and while running.
+            time.sleep(random.uniform(0, 0.6))
+            proc.kill()
+            proc.wait(timeout=30)
+        self.assertGreaterEqual(len(uuids), min(KILL_RUNS, 10), "too few runs in the budget")
+        # The kills did leave networks for gc to release (not only runs killed too early).
+        import glob
+        with_networks = [u for u in uuids
+                         if glob.glob(os.path.join(self.data_dir, "pods", "*", u, "net-setup.json"))]
+        self.assertTrue(with_networks, "no killed run had set up its network")
+        # No help: pod gc alone must deal with what the killed runs left running.
+        self.pod("gc", "--grace-period=0s", check=0, timeout=600)
+        for pod_uuid in uuids:
+            self.assertEqual(leftovers(pod_uuid), [], pod_uuid)
+        leases = os.path.join(LEASES, self.net)
+        if os.path.isdir(leases):
+            self.assertEqual([l for l in os.listdir(leases) if l.startswith(self.prefix)], [])
+        self.assertEqual(host_routes_to(self.prefix), [])
+
+
+if __name__ == "__main__":
+    unittest.main()

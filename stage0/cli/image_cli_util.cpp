@@ -5,6 +5,7 @@
 #include "aci/names.hpp"
 #include "common/error.hpp"
 #include "common/strings.hpp"
+#include "oci/reference.hpp"
 
 namespace pod::cli {
 
@@ -18,7 +19,7 @@ store::ImageRecord image_for_argument(const store::Store& st, const std::string&
 
 std::vector<store::ImageRecord> images_for_argument(const store::Store& st,
                                                     const std::string& arg) {
-  if (starts_with(arg, "sha512-")) return {st.get(arg)};
+  if (starts_with(arg, "sha512-") || oci::is_oci_reference(arg)) return {st.resolve(arg)};
   aci::ImageReference ref =
       with_context("image name \"" + arg + "\"", [&] { return aci::parse_image_reference(arg); });
   std::vector<store::ImageRecord> out;

@@ -136,6 +136,31 @@ std::optional<OciImageRecord> Store::find_oci(const std::string& full_id) const 
   return r;
 }
 
+std::optional<ImageRecord> Store::find_oci_reference(const std::string& text) const {
+  oci::Reference ref = oci::parse_reference(text);
+  auto by_name = [&](const std::string& name, const std::string& tag) {
+    aci::Labels want;
+    if (!tag.empty()) want.set("version", tag);
+    return find(name, want);
+  };
+  if (ref.has_name && ref.docker.digest.empty()) return by_name(ref.docker.name(), ref.docker.tag);
+  if (ref.transport == oci::Transport::oci_layout) {
+    std::string dir = ref.path;
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+    return by_name(dir.substr(dir.find_last_of('/') + 1), ref.ref.empty() ? "latest" : ref.ref);
+  }
+  // By digest (of the platform's manifest or of the reference fetched), or as given.
+  auto st = db_->sql.prepare(
+      "SELECT id FROM oci_images WHERE manifest_digest=?1 OR reference=?2 OR reference LIKE ?3 "
+      "ORDER BY rowid DESC");
+  st.bind(1, ref.docker.digest.empty() ? std::string("-") : ref.docker.digest);
+  st.bind(2, text);
+  st.bind(3, ref.docker.digest.empty() ? std::string("-") : "%@" + ref.docker.digest);
+  while (st.step())
+    if (auto rec = find_id(st.text(0))) return rec;
+  return std::nullopt;
+}
+
 std::string Store::add_oci_image(const OciImageInput& in) {
   return with_context("storing image " + in.reference, [&] {
     const Layout& layout = db_->layout;

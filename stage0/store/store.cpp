@@ -12,6 +12,7 @@
 #include "common/fd.hpp"
 #include "common/fs.hpp"
 #include "common/strings.hpp"
+#include "oci/reference.hpp"
 #include "stage0/store/index.hpp"
 #include "stage0/store/tree_ops.hpp"
 #include "stage0/store/workspace.hpp"
@@ -152,6 +153,11 @@ std::optional<ImageRecord> Store::find(const std::string& name, const aci::Label
 
 ImageRecord Store::resolve(const std::string& ref) const {
   if (starts_with(ref, kIdPrefix)) return get(ref);
+  if (oci::is_oci_reference(ref)) {
+    auto r = find_oci_reference(ref);
+    if (!r) throw not_found("\"" + ref + "\"");
+    return *r;
+  }
   aci::ImageReference parsed =
       with_context("image name \"" + ref + "\"", [&] { return aci::parse_image_reference(ref); });
   auto r = find(parsed.name, parsed.labels);

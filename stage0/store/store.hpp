@@ -200,6 +200,9 @@ class Store {
   // Records an OCI image whose layers are all stored; returns its image ID.
   [[nodiscard]] std::string add_oci_image(const OciImageInput& image);
   [[nodiscard]] std::optional<OciImageRecord> find_oci(const std::string& full_id) const;
+  // The newest stored image a docker://, oci: or docker-archive: reference names, as its
+  // fetch stored it (by name and tag, or by manifest digest).
+  [[nodiscard]] std::optional<ImageRecord> find_oci_reference(const std::string& text) const;
   // A shared hold on the layer store: gc frees no layer while any is held (an import
   // holds one from its first layer until its image row is written).
   [[nodiscard]] FileLock hold_layers() const;

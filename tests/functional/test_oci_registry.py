@@ -56,6 +56,16 @@ class PlainRegistryTest(RegistryTestCase):
         self.assertEqual(self.run_ref(self.ref("test/multi:1")).stdout, "12")
         names = [i["name"] for i in self.pod_json("image", "list", "--format=json")]
         self.assertTrue(any(n.startswith(self.host + "/test/multi") for n in names), names)
+        # The image commands take the reference it was fetched by.
+        self.assertIn("3 layer(s) present", self.pod("image", "verify", self.ref("test/multi:1"), check=0).stdout)
+        manifest = json.loads(self.pod("image", "cat-manifest", self.ref("test/multi:1"), check=0).stdout)
+        self.assertEqual(manifest["app"]["exec"], ["/bin/sh", "-c", "cat /one /two"])
+        self.pod("image", "rm", self.ref("test/multi:1"), check=0)
+        self.pod("image", "gc", check=0)
+        self.assertEqual(self.layer_count(), 3)  # the exited pod still uses them
+        self.pod("gc", "--grace-period=0s", check=0)
+        self.pod("image", "gc", check=0)
+        self.assertEqual(self.layer_count(), 0)
 
     def test_plain_http_needs_insecure_http(self):
         self.layout.add_image("p", [busybox_layer()], {"Cmd": ["/bin/true"]})

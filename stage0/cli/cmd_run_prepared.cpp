@@ -57,6 +57,7 @@ Command run_prepared_command() {
     if (res.count("hostname")) run.hostname = res["hostname"].as<std::string>();
     run.interactive = res["interactive"].as<bool>();
     run.local_config = g.local_config;
+    run.system_config = g.system_config;
     run.disable_capabilities = g.is_insecure("capabilities");
     run.disable_paths = g.is_insecure("paths");
     run.disable_seccomp = g.is_insecure("seccomp");

@@ -161,6 +161,7 @@ RunPrepareArgs parse_run_prepare(ArgParser& p, Invocation& inv, bool for_run) {
     g.logger().warn("--mds-register: pod has no metadata service; the flag is ignored");
   if (res.count("hostname")) run.hostname = res["hostname"].as<std::string>();
   run.local_config = g.local_config;
+  run.system_config = g.system_config;
   run.disable_capabilities = g.is_insecure("capabilities");
   run.disable_paths = g.is_insecure("paths");
   run.disable_seccomp = g.is_insecure("seccomp");

@@ -17,6 +17,7 @@ std::vector<std::string> stage1_run_args(const RunFlags& f, const std::string& u
   if (!f.net.empty()) a.push_back("--net=" + join(f.net, ","));
   if (f.interactive) a.push_back("--interactive");
   if (!f.local_config.empty()) a.push_back("--local-config=" + f.local_config);
+  if (!f.system_config.empty()) a.push_back("--system-config=" + f.system_config);
   if (!f.hostname.empty()) a.push_back("--hostname=" + f.hostname);
   for (const auto& d : f.dns) a.push_back("--dns=" + d);
   for (const auto& d : f.dns_search) a.push_back("--dns-search=" + d);

@@ -17,6 +17,7 @@ struct RunFlags {
   std::vector<std::string> net;  // empty: stage1's default
   bool interactive = false;
   std::string local_config;
+  std::string system_config;  // stage1 reads both net.d directories (networking.md)
   std::string hostname;
   std::vector<std::string> dns;
   std::vector<std::string> dns_search;    // rkt's --dns-search, passed on to stage1

@@ -159,11 +159,19 @@ class NetPodsTestCase(PodsTestCase):
         self.assertEqual(len(links), 1, res.stdout)
         self.assertIn("lo:", links[0])
 
-    def test_named_network(self):
-        res = self.nspawn_run("--net=" + self.net, "--exec=/bin/ip", "--", "-o", "-4", "addr",
-                              check=0)
-        self.assertIn(self.prefix + ".", res.stdout)
-        self.assertIn("eth0", res.stdout)
+    def test_named_networks_from_local_and_system_config(self):
+        # The system config's network reaches stage1 through stage0's --system-config.
+        sysnet = "nettest-sys-" + uuid.uuid4().hex[:6]
+        sysprefix = "10.%d.%d" % (random.randint(200, 250), random.randint(0, 254))
+        os.makedirs(os.path.join(self.system_config, "net.d"))
+        with open(os.path.join(self.system_config, "net.d", "10-sys.conf"), "w") as f:
+            json.dump({"cniVersion": "1.0.0", "name": sysnet, "type": "ptp",
+                       "ipam": {"type": "host-local", "subnet": sysprefix + ".0/24"}}, f)
+        self.addCleanup(shutil.rmtree, os.path.join(LEASES, sysnet), True)
+        res = self.nspawn_run("--net=%s,%s" % (self.net, sysnet), "--exec=/bin/ip", "--", "-o",
+                              "-4", "addr", check=0)
+        self.assertRegex(res.stdout, r"eth0\s+inet %s\.\d+/24" % self.prefix.replace(".", r"\."))
+        self.assertRegex(res.stdout, r"eth1\s+inet %s\.\d+/24" % sysprefix.replace(".", r"\."))
 
     def test_unknown_network_lists_the_networks(self):
         res = self.nspawn_run("--net=nosuchnet", "--exec=/bin/true", check=254)

@@ -226,6 +226,20 @@ class NetTestCase(unittest.TestCase):
         self.teardown_net(d)
         self.assert_nothing_left(pod_uuid, veths, [ip])
 
+    def test_a_second_setup_releases_the_first(self):
+        d, pod_uuid = self.make_pod()
+        first = self.setup_net(d, pod_uuid, self.net)
+        veths = self.host_veths(d)
+        second = self.setup_net(d, pod_uuid, self.net)
+        ip1, ip2 = first["networks"][0]["ip"], second["networks"][0]["ip"]
+        self.assertFalse(os.path.exists(os.path.join(LEASES, self.net, ip1)) and ip1 != ip2)
+        links = subprocess.run(["ip", "-o", "link"], capture_output=True, text=True).stdout
+        for v in veths:
+            self.assertNotIn(v + "@", links)
+        veths2 = self.host_veths(d)
+        self.teardown_net(d)
+        self.assert_nothing_left(pod_uuid, veths2, [ip1, ip2])
+
     def test_none_has_only_loopback_up(self):
         d, pod_uuid = self.make_pod()
         net = self.setup_net(d, pod_uuid, "none")

@@ -137,6 +137,9 @@ PodNetwork setup_pod_network(const PodLayout& pod, const SetupRequest& request,
       plan = plan_networks(request, !ports.empty(), log);
     (void)find_plugin("loopback", default_cni_path());
 
+    // A set-up of this pod that was never torn down (a crashed earlier attempt) would be
+    // forgotten when its record is overwritten: release it first.
+    if (load_net_info(pod.dir())) teardown_pod_network(pod, log);
     NetInfo info{request.uuid, mode_name(out.mode), netns_path_for(request.uuid), {}};
     // Not durable: a host crash takes the namespace with it.
     save_net_info(pod.dir(), info, false);

@@ -6,6 +6,7 @@
   (optionally with htpasswd Basic auth); images are pushed into it with skopeo.
 Nothing is ever pulled from the internet.
 """
+import base64
 import gzip
 import hashlib
 import io
@@ -247,3 +248,69 @@ class Registry:
         if res.returncode != 0:
             raise AssertionError("skopeo %s failed: %s" % (" ".join(argv), res.stderr))
         return res
+
+
+class BearerProxy:
+    """A registry front that speaks the Bearer token flow the way Docker Hub does: /v2/
+    answers 401 with `WWW-Authenticate: Bearer realm=.../token,service=...`; /token checks
+    Basic credentials (or none, when anonymous pulls are allowed) and the requested scope,
+    and hands out a token; requests with that token are passed on to the real registry."""
+
+    def __init__(self, backend_host, user=None, password=None):
+        import http.server
+        import threading
+        import secrets
+        proxy = self
+        self.backend = backend_host
+        self.user, self.password = user, password
+        self.token = secrets.token_hex(16)
+        self.scopes = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def _send(self, code, body=b"", headers=()):
+                self.send_response(code)
+                for k, v in headers:
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+
+            def do_GET(self):
+                if self.path.startswith("/token"):
+                    from urllib.parse import urlparse, parse_qs
+                    q = parse_qs(urlparse(self.path).query)
+                    proxy.scopes.append(q.get("scope", [""])[0])
+                    if proxy.user:
+                        want = "Basic " + base64.b64encode(("%s:%s" % (proxy.user, proxy.password)).encode()).decode()
+                        if self.headers.get("Authorization") != want:
+                            return self._send(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}')
+                    return self._send(200, json.dumps({"token": proxy.token}).encode(),
+                                      [("Content-Type", "application/json")])
+                if self.headers.get("Authorization") != "Bearer " + proxy.token:
+                    realm = "http://%s/token" % proxy.host
+                    return self._send(401, b"{}", [("WWW-Authenticate",
+                                                    'Bearer realm="%s",service="pod-test"' % realm)])
+                req = urllib.request.Request("http://%s%s" % (proxy.backend, self.path),
+                                             headers={k: v for k, v in self.headers.items()
+                                                      if k.lower() in ("accept", "range")})
+                try:
+                    with urllib.request.urlopen(req) as r:
+                        body = r.read()
+                        hdrs = [(k, v) for k, v in r.getheaders()
+                                if k.lower() in ("content-type", "docker-content-digest")]
+                        return self._send(r.status, body, hdrs)
+                except urllib.error.HTTPError as e:
+                    return self._send(e.code, e.read())
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.host = "127.0.0.1:%d" % self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()

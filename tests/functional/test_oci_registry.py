@@ -10,7 +10,7 @@ import shutil
 import unittest
 
 from gpgkeys import Gpg
-from ocifixtures import SKOPEO, Layer, OciLayout, Registry, busybox_layer
+from ocifixtures import SKOPEO, BearerProxy, Layer, OciLayout, Registry, busybox_layer
 from podfixture import STAGE1_ACI, PodsTestCase
 
 HAVE_TOOLS = SKOPEO and os.path.exists("/usr/bin/docker-registry") and shutil.which("htpasswd")
@@ -171,6 +171,37 @@ class AuthRegistryTest(RegistryTestCase):
                        "--docker-config=" + os.path.join(cfg_dir, "config.json"), self.ref("test/secret:1"),
                        check=0)
         self.assertTrue(res.stdout.strip().startswith("sha512-"))
+
+
+class BearerTokenTest(RegistryTestCase):
+    """The registry behind a front asking for Bearer tokens from its own token service."""
+
+    def front(self, user=None, password=None):
+        proxy = BearerProxy(self.registry.host, user, password)
+        self.addCleanup(proxy.stop)
+        return proxy
+
+    def setUp(self):
+        super().setUp()
+        self.layout.add_image("t", [busybox_layer(), Layer().file("m", "token ok")], {"Cmd": ["/bin/cat", "/m"]})
+        self.push("t", "test/tok:1")
+
+    def test_anonymous_token(self):
+        proxy = self.front()
+        ref = "docker://%s/test/tok:1" % proxy.host
+        self.assertEqual(self.run_ref(ref).stdout, "token ok")
+        self.assertIn("repository:test/tok:pull", proxy.scopes)
+
+    def test_token_with_credentials(self):
+        proxy = self.front("tok", "pw")
+        ref = "docker://%s/test/tok:1" % proxy.host
+        res = self.fetch(ref, check=254)
+        self.assertIn("requires credentials", res.stderr)
+        os.makedirs(os.path.join(self.user_config, "auth.d"))
+        with open(os.path.join(self.user_config, "auth.d", "tok.json"), "w") as f:
+            json.dump({"rktKind": "dockerAuth", "rktVersion": "v1", "registries": [proxy.host],
+                       "credentials": {"user": "tok", "password": "pw"}}, f)
+        self.assertEqual(self.run_ref(ref).stdout, "token ok")
 
 
 class SignedRegistryTest(RegistryTestCase):

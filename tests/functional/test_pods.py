@@ -239,7 +239,7 @@ class ManifestExportConfigTest(PodsTestCase):
         kinds = {e["rktKind"]: e for e in cfg}
         self.assertEqual(kinds["paths"]["data"], self.data_dir)
         self.assertEqual(kinds["auth"]["domains"], ["example.com"])
-        self.assertTrue(kinds["stage1"]["location"].endswith("stage1-fly.aci"))
+        self.assertTrue(kinds["stage1"]["location"].endswith("stage1-nspawn.aci"))  # the default flavor
         pretty = self.pod("config", "--pretty-print", check=0).stdout
         self.assertEqual(json.loads(pretty), json.loads(out))
 

@@ -237,11 +237,11 @@ class Stage1SelectionTest(PodsTestCase):
 
     def test_builtin_default_is_found_and_reused(self):
         uuid = self.prepare()
-        self.assertEqual(self.stage1_of(uuid), "pod.dev/stage1-fly")
+        self.assertEqual(self.stage1_of(uuid), "pod.dev/stage1-nspawn")  # the default flavor
         images = self.pod("image", "list", "--no-legend").stdout
         uuid2 = self.prepare()
-        self.assertEqual(self.pod("image", "list", "--no-legend").stdout.count("stage1-fly"),
-                         images.count("stage1-fly"))
+        self.assertEqual(self.pod("image", "list", "--no-legend").stdout.count("stage1-nspawn"),
+                         images.count("stage1-nspawn"))
         self.assertNotEqual(uuid, uuid2)
 
     def test_stage1_path_hash_and_from_dir(self):
@@ -264,8 +264,8 @@ class Stage1SelectionTest(PodsTestCase):
 
     def test_stage1_name_and_file_url(self):
         self.prepare()  # imports the built-in stage1 into the store
-        uuid = self.prepare("--stage1-name=pod.dev/stage1-fly")
-        self.assertEqual(self.stage1_of(uuid), "pod.dev/stage1-fly")
+        uuid = self.prepare("--stage1-name=pod.dev/stage1-nspawn")
+        self.assertEqual(self.stage1_of(uuid), "pod.dev/stage1-nspawn")
         uuid = self.prepare("--stage1-url=file://" + STAGE1_ACI)
         self.assertEqual(self.stage1_of(uuid), "pod.dev/stage1-fly")
         res = self.pod("prepare", "--insecure-options=image", "--pull-policy=never",
@@ -314,9 +314,10 @@ class Stage1FlagsTest(PodsTestCase):
 
     def test_net_and_hostname_reach_stage1(self):
         # stage1-fly shares the host's network and hostname and says it ignores these.
-        res = self.run_pod("--net=mynet", check=0)
+        res = self.run_pod("--stage1-path=" + STAGE1_ACI, "--net=mynet", check=0)
         self.assertIn("--net=mynet", res.stderr)
-        res = self.pod("--debug", "run", "--insecure-options=image", "--hostname=podhost", INSPECT_ACI, check=0)
+        res = self.pod("--debug", "run", "--insecure-options=image", "--stage1-path=" + STAGE1_ACI,
+                       "--hostname=podhost", INSPECT_ACI, check=0)
         self.assertIn("--hostname", res.stderr)
         self.assertIn("--hostname=podhost", res.stderr)  # the stage1 command line, with --debug
 

@@ -1,0 +1,319 @@
+#include "stage1/common/init/pod_init.hpp"
+
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <ctime>
+
+#include "common/error.hpp"
+#include "common/fs.hpp"
+#include "common/process.hpp"
+#include "common/strings.hpp"
+#include "stage1/common/cgroups/group.hpp"
+#include "stage1/common/cgroups/hierarchy.hpp"
+#include "stage1/common/init/app_process.hpp"
+#include "stage1/common/init/app_tree.hpp"
+#include "stage2/effective_app.hpp"
+
+namespace pod::stage1::init {
+namespace {
+
+constexpr int kHandledSignals[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT};
+
+long long now_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+std::string app_rootfs(const std::string& app) { return "/opt/stage2/" + app + "/rootfs"; }
+
+int64_t kernel_pid_max() {
+  try {
+    return std::stoll(read_file("/proc/sys/kernel/pid_max"));
+  } catch (const std::exception&) {
+    return 32768;  // the kernel's default
+  }
+}
+
+}  // namespace
+
+PodInit::PodInit(InitOptions options, const Logger& log) : o_(std::move(options)), log_(log) {
+  // The pod dies with the sandbox's supervisor (systemd-nspawn, which dies with `pod run`):
+  // a kill -9 of `pod run` leaves nothing running. Our SIGKILL ends the pid namespace.
+  (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+  sigemptyset(&handled_);
+  for (int sig : kHandledSignals) sigaddset(&handled_, sig);
+  check_sys(sigprocmask(SIG_BLOCK, &handled_, &original_), "pod init: blocking signals");
+  signals_.reset(signalfd(-1, &handled_, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!signals_) throw_errno("pod init: creating its signalfd");
+  loop_.add(signals_.get(), EPOLLIN, [this](uint32_t) { on_signal(); });
+}
+
+PodInit::~PodInit() { (void)sigprocmask(SIG_SETMASK, &original_, nullptr); }
+
+std::string PodInit::image_manifest(const std::string& app) const {
+  return o_.appsinfo + "/" + app + "/manifest";
+}
+
+void PodInit::load_manifests() {
+  with_context("reading pod manifest " + o_.pod_manifest,
+               [&] { manifest_ = aci::PodManifest::parse(read_file(o_.pod_manifest)); });
+  if (manifest_.apps.empty()) throw Error("pod " + o_.uuid + ": the pod manifest has no apps");
+  const int64_t pids_default = cgroups::default_pids_max(kernel_pid_max());
+  for (const auto& runtime : manifest_.apps) {
+    auto app = std::make_unique<App>();
+    app->name = runtime.name;
+    app->runtime = runtime;
+    aci::ImageManifest image;
+    with_context("reading image manifest " + image_manifest(runtime.name),
+                 [&] { image = aci::ImageManifest::parse(read_file(image_manifest(runtime.name))); });
+    app->effective = stage2::effective_app(image, &runtime, runtime.name);
+    app->limits = cgroups::limits_of(app->effective, runtime.name, pids_default);
+    order_.push_back(runtime.name);
+    apps_[runtime.name] = std::move(app);
+  }
+}
+
+void PodInit::prepare_apps() {
+  auto own = cgroups::parse_proc_cgroup(read_file("/proc/self/cgroup"));
+  cgroups_ = with_context("pod " + o_.uuid + ": setting up cgroups",
+                          [&] { return cgroups::PodCgroups::mount_all(kCgroupMounts, own, log_); });
+  // Every refusal comes before any app starts.
+  for (const auto& name : order_) cgroups_->check(apps_[name]->limits, name);
+  AppTreeOptions tree{o_.interactive, o_.disable_paths, o_.dns, "/rkt/nspawn", "/rkt/volumes", o_.host_volumes};
+  for (const auto& name : order_) {
+    App& app = *apps_[name];
+    with_context("pod " + o_.uuid + ": setting up app " + name, [&] {
+      prepare_app_tree(app_rootfs(name), manifest_, app.runtime, app.effective, tree, log_);
+      app.cgroup_procs = cgroups_->create_app(name, app.limits);
+    });
+  }
+}
+
+std::vector<std::string> PodInit::launcher_flags() const {
+  std::vector<std::string> flags;
+  if (o_.disable_capabilities_restriction) flags.emplace_back("--disable-capabilities-restriction");
+  if (o_.disable_seccomp) flags.emplace_back("--disable-seccomp");
+  if (o_.interactive) flags.emplace_back("--interactive");
+  if (o_.debug) flags.emplace_back("--debug");
+  return flags;
+}
+
+int PodInit::run_handler(App& app, const aci::EventHandler& handler) {
+  LaunchSpec spec{o_.launcher,
+                  launcher_args(o_.pod_manifest, image_manifest(app.name), app.name, app_rootfs(app.name),
+                                launcher_flags(), handler.exec),
+                  app.cgroup_procs, true, true};
+  Launched l = launch(spec, original_);
+  int status = 0;
+  char byte = 0;
+  while (waitpid(l.pid, &status, 0) < 0) {
+    if (errno != EINTR) throw_errno("waiting for the " + handler.name + " handler of app " + app.name);
+  }
+  if (::read(l.launch_error.get(), &byte, 1) == 1)
+    throw Error("app " + app.name + ": the " + handler.name + " handler " + join(handler.exec, " ") +
+                " could not be started");
+  return exit_code_of(status);
+}
+
+void PodInit::watch_output(App& app, UniqueFd& fd, Stream stream) {
+  if (!fd) return;
+  int raw = fd.get();
+  loop_.add(raw, EPOLLIN, [this, &app, &fd, raw, stream](uint32_t) {
+    char buf[16384];
+    for (;;) {
+      ssize_t n = ::read(raw, buf, sizeof buf);
+      if (n > 0) {
+        app.log->feed(stream, std::string_view(buf, static_cast<size_t>(n)));
+        continue;
+      }
+      if (n < 0 && (errno == EINTR)) continue;
+      if (n < 0 && errno == EAGAIN) return;
+      // EOF (or an error): every writer is gone.
+      app.log->finish(stream);
+      loop_.remove(raw);
+      fd.reset();
+      return;
+    }
+  });
+}
+
+void PodInit::start(App& app) {
+  for (const auto& h : app.effective.event_handlers) {
+    if (h.name != "pre-start") continue;
+    int code = run_handler(app, h);
+    if (code != 0) {
+      log_.error("pod " + o_.uuid + ": app " + app.name + ": pre-start handler " + join(h.exec, " ") +
+                 " exited with status " + std::to_string(code) + "; the app is not started");
+      app.pre_start_ok = false;
+      record_status(app.name, code, false);
+      exits_.push_back({app.name, code, false});
+      begin_stop(false);
+      return;
+    }
+  }
+  const bool interactive = o_.interactive;
+  LaunchSpec spec{o_.launcher,
+                  launcher_args(o_.pod_manifest, image_manifest(app.name), app.name, app_rootfs(app.name),
+                                launcher_flags(), {}),
+                  app.cgroup_procs, interactive, app.name == order_.front()};
+  Launched l = launch(spec, original_);
+  app.pid = l.pid;
+  app.running = true;
+  app.out = std::move(l.out);
+  app.err = std::move(l.err);
+  app.launch_error = std::move(l.launch_error);
+  if (!interactive) {
+    app.log.emplace(app.name, AppLogOptions{kLogDir, o_.log_max_bytes, apps_.size() > 1, 1, 2});
+    watch_output(app, app.out, Stream::out);
+    watch_output(app, app.err, Stream::err);
+  }
+  log_.debug("pod init: app " + app.name + " started as pid " + std::to_string(app.pid));
+}
+
+void PodInit::record_status(const std::string& app, int code, bool oom) {
+  try {
+    make_dirs(kStatusDir);
+    write_file_atomic(std::string(kStatusDir) + "/" + app, std::to_string(code), 0644, false);
+    if (oom) {
+      make_dirs(kReasonDir);
+      write_file_atomic(std::string(kReasonDir) + "/" + app, "OOMKilled", 0644, false);
+    }
+  } catch (const Error& e) {
+    // The status still reaches stage0 through the pod's exit status.
+    log_.error("pod " + o_.uuid + ": app " + app + ": writing its exit status: " + e.what());
+  }
+}
+
+size_t PodInit::running_count() const {
+  size_t n = 0;
+  for (const auto& [name, app] : apps_) n += app->running ? 1 : 0;
+  return n;
+}
+
+void PodInit::on_signal() {
+  for (;;) {
+    signalfd_siginfo si{};
+    ssize_t n = ::read(signals_.get(), &si, sizeof si);
+    if (n != static_cast<ssize_t>(sizeof si)) return;  // EAGAIN: all taken
+    if (si.ssi_signo == SIGCHLD) {
+      reap();
+    } else if (!stopping_) {
+      log_.debug("pod init: signal " + std::to_string(si.ssi_signo) + ": stopping the pod");
+      begin_stop(true);
+    }
+  }
+}
+
+void PodInit::reap() {
+  for (;;) {
+    int status = 0;
+    pid_t pid = waitpid(-1, &status, WNOHANG);
+    if (pid <= 0) return;  // orphans of the apps are reaped here too (we are PID 1)
+    for (auto& [name, app] : apps_) {
+      if (app->running && app->pid == pid) {
+        exited(*app, status);
+        break;
+      }
+    }
+  }
+}
+
+void PodInit::exited(App& app, int wait_status) {
+  app.running = false;
+  const int code = exit_code_of(wait_status);
+  char byte = 0;
+  const bool launch_failed = app.launch_error && ::read(app.launch_error.get(), &byte, 1) == 1;
+  app.launch_error.reset();
+  if (launch_failed) log_.error("pod " + o_.uuid + ": app " + app.name + " could not be started");
+  const bool oom = WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGKILL && cgroups_ &&
+                   cgroups_->oom_killed(app.name);
+  if (oom) log_.warn("pod " + o_.uuid + ": app " + app.name + " was killed by the OOM killer (memory limit)");
+  log_.debug("pod init: app " + app.name + " exited with status " + std::to_string(code));
+  record_status(app.name, code, oom);
+  exits_.push_back({app.name, code, app.stopped, WIFSIGNALED(wait_status) ? WTERMSIG(wait_status) : 0, launch_failed});
+  if (!stopping_) begin_stop(false);
+}
+
+void PodInit::begin_stop(bool from_outside) {
+  if (stopping_) return;
+  stopping_ = true;
+  stopped_from_outside_ = from_outside;
+  kill_deadline_ms_ = now_ms() + o_.stop_timeout_ms;
+  for (auto& [name, app] : apps_) {
+    if (!app->running) continue;
+    app->stopped = true;
+    (void)::kill(app->pid, SIGTERM);  // ESRCH: exiting, its SIGCHLD follows
+  }
+}
+
+void PodInit::kill_remaining() {
+  killed_ = true;
+  for (auto& [name, app] : apps_) {
+    if (!app->running) continue;
+    log_.warn("pod " + o_.uuid + ": app " + name + " did not stop within " +
+              std::to_string(o_.stop_timeout_ms / 1000) + "s of SIGTERM; killing it");
+    (void)::kill(app->pid, SIGKILL);
+    if (cgroups_) cgroups_->kill_app(name);
+  }
+}
+
+void PodInit::drain_output() {
+  // What the apps' own children still hold open ends with their cgroups.
+  for (const auto& name : order_) {
+    if (cgroups_) cgroups_->remove_app(name);
+  }
+  const long long deadline = now_ms() + 1000;
+  for (;;) {
+    bool open = false;
+    for (const auto& [name, app] : apps_) open = open || app->out || app->err;
+    if (!open || now_ms() >= deadline) break;
+    loop_.run_once(50);
+  }
+}
+
+int PodInit::run() {
+  load_manifests();
+  prepare_apps();
+  for (const auto& name : order_) {
+    if (stopping_) break;
+    start(*apps_[name]);
+  }
+  while (running_count() > 0) {
+    int timeout = -1;
+    if (stopping_ && !killed_) timeout = static_cast<int>(std::max(0LL, kill_deadline_ms_ - now_ms()));
+    loop_.run_once(timeout);
+    if (stopping_ && !killed_ && now_ms() >= kill_deadline_ms_) kill_remaining();
+  }
+  drain_output();
+  for (const auto& name : order_) {
+    App& app = *apps_[name];
+    if (!app.pre_start_ok) continue;
+    for (const auto& h : app.effective.event_handlers) {
+      if (h.name != "post-stop") continue;
+      int code = run_handler(app, h);
+      if (code != 0)
+        log_.warn("pod " + o_.uuid + ": app " + name + ": post-stop handler " + join(h.exec, " ") +
+                  " exited with status " + std::to_string(code));
+    }
+  }
+  return finish();
+}
+
+int PodInit::finish() {
+  const PodResult r = pod_result(exits_, stopped_from_outside_);
+  try {
+    make_dirs(parent_dir(kResultFile));
+    write_file_atomic(kResultFile, result_text(r), 0644, false);
+  } catch (const Error& e) {
+    log_.error("pod " + o_.uuid + ": recording its result: " + e.what());
+  }
+  return r.code;
+}
+
+}  // namespace pod::stage1::init

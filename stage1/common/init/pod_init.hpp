@@ -1,0 +1,100 @@
+// pod init: PID 1 of a namespaced pod. It prepares every app's rootfs, starts each app
+// through the stage2 launcher in cgroups of its own, passes the apps' output on, records
+// each exit status where stage0 reads it (/rkt/status/<app>), stops the pod when an app
+// ends or a stop signal arrives (SIGTERM to every app, SIGKILL after the time-out), reaps
+// orphans, and exits with the pod's status (exit_rule.hpp).
+//
+// Everything it waits for is an fd of one EventLoop; the apps live in a map keyed by
+// name, so an app can join a running pod later (a control socket in the same loop).
+#pragma once
+
+#include <signal.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aci/manifest.hpp"
+#include "common/fd.hpp"
+#include "common/log.hpp"
+#include "stage1/common/cgroups/limits.hpp"
+#include "stage1/common/cgroups/pod_cgroups.hpp"
+#include "stage1/common/init/app_log.hpp"
+#include "stage1/common/init/event_loop.hpp"
+#include "stage1/common/init/exit_rule.hpp"
+#include "stage1/common/init/options.hpp"
+
+namespace pod::stage1::init {
+
+// Where pod init keeps its state inside the stage1 rootfs (stage0 reads it from the
+// pod's overlay/stage1/upper, see Documentation/stage1-abi.md).
+inline constexpr const char* kStatusDir = "/rkt/status";
+inline constexpr const char* kReasonDir = "/rkt/reason";  // <app>: "OOMKilled"
+inline constexpr const char* kLogDir = "/rkt/logs";
+inline constexpr const char* kCgroupMounts = "/run/pod/cgroup";
+inline constexpr const char* kResultFile = "/rkt/init/pod-result";  // exit_rule.hpp
+
+class PodInit {
+ public:
+  PodInit(InitOptions options, const Logger& log);
+  ~PodInit();
+  PodInit(const PodInit&) = delete;
+  PodInit& operator=(const PodInit&) = delete;
+
+  // Runs the pod to its end; returns the pod's exit status, and records it in kResultFile.
+  int run();
+
+ private:
+  struct App {
+    std::string name;
+    aci::RuntimeApp runtime;
+    aci::App effective;
+    cgroups::Limits limits;
+    std::vector<std::string> cgroup_procs;
+    pid_t pid = -1;
+    bool running = false;
+    bool stopped = false;  // signalled by pod init
+    bool pre_start_ok = true;
+    std::optional<AppLog> log;
+    UniqueFd out;
+    UniqueFd err;
+    UniqueFd launch_error;
+  };
+
+  void load_manifests();
+  void prepare_apps();
+  void start(App& app);
+  [[nodiscard]] int run_handler(App& app, const aci::EventHandler& handler);
+  void watch_output(App& app, UniqueFd& fd, Stream stream);
+  void on_signal();
+  void reap();
+  void exited(App& app, int wait_status);
+  void begin_stop(bool from_outside);
+  void kill_remaining();
+  void drain_output();
+  void record_status(const std::string& app, int code, bool oom);
+  int finish();
+  [[nodiscard]] std::vector<std::string> launcher_flags() const;
+  [[nodiscard]] std::string image_manifest(const std::string& app) const;
+  [[nodiscard]] size_t running_count() const;
+
+  InitOptions o_;
+  const Logger& log_;
+  aci::PodManifest manifest_;
+  std::map<std::string, std::unique_ptr<App>> apps_;
+  std::vector<std::string> order_;  // the manifest's order
+  std::optional<cgroups::PodCgroups> cgroups_;
+  EventLoop loop_;
+  sigset_t handled_{};
+  sigset_t original_{};
+  UniqueFd signals_;
+  bool stopping_ = false;
+  bool stopped_from_outside_ = false;
+  bool killed_ = false;
+  long long kill_deadline_ms_ = 0;
+  std::vector<AppExit> exits_;
+};
+
+}  // namespace pod::stage1::init

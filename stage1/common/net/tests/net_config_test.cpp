@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdio>
+#include <string>
 
 #include "common/error.hpp"
 #include "common/fs.hpp"
@@ -53,9 +54,17 @@ TEST_CASE("inside one directory the first file in name order wins a name") {
   auto tmp = make_temp_dir("/tmp", "netconf-test");
   write_conf(tmp.path(), "20-b.conf", conf("dup", "bridge"));
   write_conf(tmp.path(), "10-a.conf", conf("dup", "ptp"));
-  Logger log;
+  std::FILE* out = std::tmpfile();
+  REQUIRE(out != nullptr);
+  Logger log(false, out);
   auto all = load_network_configs(tmp.path(), "", log);
   CHECK(all.at("dup").type == "ptp");
+  // The user is told which file was ignored.
+  std::rewind(out);
+  char buf[512] = {};
+  size_t n = std::fread(buf, 1, sizeof buf - 1, out);
+  std::fclose(out);
+  CHECK(std::string(buf, n).find("20-b.conf is ignored") != std::string::npos);
 }
 
 TEST_CASE("missing directories are fine; only the default exists") {

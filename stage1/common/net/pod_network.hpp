@@ -63,6 +63,10 @@ struct PodNetwork {
 // portmap for the pod manifest's "ports"), and records what was done in the pod
 // directory. On any failure it tears down what it set up and throws pod::Error naming
 // the network, the plugin and what to do (a missing plugin names the Debian package).
+// Meant to be called in every mode, host included (it then sets up nothing): it also
+// marks stage0's POD_HOST_MNTNS_FD close-on-exec, so the sandbox does not inherit the
+// host's mount namespace, and refuses a --port no app declares (or any --port with none).
+// The namespace is bind-mounted at /run/pod/netns/<uuid> (netns.hpp says why and where).
 [[nodiscard]] PodNetwork setup_pod_network(const PodLayout& pod, const SetupRequest& request,
                                            const Logger& log);
 

@@ -33,6 +33,7 @@ Command image_gc_command() {
     opts.grace_period_seconds = std::chrono::duration_cast<std::chrono::seconds>(grace).count();
     store::GcResult r = st.gc(opts);
     for (const auto& t : r.removed_trees) std::printf("removed treestore \"%s\"\n", t.c_str());
+    for (const auto& l : r.removed_layers) std::printf("removed layer \"%s\"\n", l.c_str());
     for (const auto& id : r.removed_images)
       std::printf("successfully removed aci for image: \"%s\"\n", id.c_str());
     std::printf("%zu image(s) successfully removed\n", r.removed_images.size());

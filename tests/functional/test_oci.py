@@ -100,7 +100,8 @@ class LayoutTest(OciTestCase):
         self.assertEqual(len(self.layer_dirs()), 3)  # the base once, and each image's own
         self.assertEqual(self.run_oci("oci:%s:two" % self.layout.path).stdout, "2")
         self.pod("image", "rm", id1, check=0)
-        self.pod("image", "gc", check=0)
+        res = self.pod("image", "gc", check=0)
+        self.assertEqual(res.stdout.count("removed layer"), 1, res.stdout)
         self.assertEqual(len(self.layer_dirs()), 2)  # "one"'s own layer went, the shared one stayed
         self.assertEqual(self.run_oci("oci:%s:two" % self.layout.path).stdout, "2")
 

@@ -20,7 +20,7 @@ TEST_CASE("networks from net-info.json") {
 
 TEST_CASE("pods before preparing ends show only id and state, as rkt's") {
   PodRecord rec;
-  rec.entry.uuid = "u";
+  rec.entry.uuid = "6f1e2d3c-4b5a-4978-8a9b-0c1d2e3f4a5b";
   rec.entry.state = PodState::preparing;
   rec.info.apps.push_back({});
   auto p = to_proto(rec, true, {});
@@ -30,7 +30,7 @@ TEST_CASE("pods before preparing ends show only id and state, as rkt's") {
 
 TEST_CASE("apps: state and exit code, and the image's detail only when asked") {
   PodRecord rec;
-  rec.entry.uuid = "u";
+  rec.entry.uuid = "6f1e2d3c-4b5a-4978-8a9b-0c1d2e3f4a5b";
   rec.entry.state = PodState::exited;
   pod::pods::AppInfo a;
   a.name = "web";

@@ -108,7 +108,7 @@ TEST_CASE("pod filters: a pod without a cgroup matches no cgroup filter") {
   auto p = sample_pod();
   p.clear_cgroup();
   v1alpha::PodFilter f;
-  f.add_pod_sub_cgroups("/");
+  f.add_pod_sub_cgroups("/machine.slice");
   CHECK_FALSE(matches(p, f));
 }
 

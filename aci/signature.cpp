@@ -147,10 +147,13 @@ std::string format_fingerprint(std::string_view fingerprint) {
 }
 
 std::vector<PublicKeyInfo> list_public_keys(std::string_view key_data, const std::string& source) {
+  // Listed straight from the data (gpg --show-keys): nothing is imported, so no keyring
+  // or trust database is written for keys that are only shown.
   Keyring kr;
   std::vector<PublicKeyInfo> out;
-  if (kr.import(key_data, source).empty()) return out;
-  check_gpg(gpgme_op_keylist_start(kr.ctx(), nullptr, 0), "listing the keys of " + source);
+  GpgData data = Keyring::data_from(key_data, source);
+  check_gpg(gpgme_op_keylist_from_data_start(kr.ctx(), data.get(), 0),
+            "listing the keys of " + source);
   for (;;) {
     gpgme_key_t raw = nullptr;
     if (gpgme_err_code(gpgme_op_keylist_next(kr.ctx(), &raw)) != GPG_ERR_NO_ERROR || !raw) break;

@@ -37,8 +37,8 @@ struct PublicKeyInfo {
 [[nodiscard]] std::vector<PublicKeyInfo> read_public_keys(std::string_view key_data,
                                                           const std::string& source);
 
-// The same for many keys at once, without `armored`: one import and one key listing (two
-// gpg runs whatever the number of keys, where read_public_keys costs two per key). Keys
+// The same for many keys at once, without `armored`: one gpg run listing them from the data
+// (nothing imported) whatever their number, where read_public_keys costs two per key. Keys
 // that do not parse are left out; an empty result is not an error.
 [[nodiscard]] std::vector<PublicKeyInfo> list_public_keys(std::string_view key_data,
                                                           const std::string& source);

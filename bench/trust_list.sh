@@ -8,7 +8,7 @@ set -euo pipefail
 build=$(realpath "${1:-build}")
 keys=${2:-1000}
 runs=${3:-5}
-pod=$build/stage0/pod
+pod=${POD_BIN:-$build/stage0/pod}
 [ -x "$pod" ] || { echo "trust_list.sh: $pod is missing: build the pod target" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/pod-bench-trust.XXXXXX)

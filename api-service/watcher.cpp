@@ -7,6 +7,7 @@
 
 #include <cerrno>
 
+#include "api-service/proc_locks.hpp"
 #include "common/error.hpp"
 #include "common/fs.hpp"
 #include "stage0/pods/paths.hpp"
@@ -91,6 +92,7 @@ void Watcher::handle(const inotify_event& ev) {
   if (it == watches_.end()) return;
   if (ev.mask & IN_IGNORED) {
     watches_.erase(it);
+    was_locked_.erase(ev.wd);
     return;
   }
   auto [path, kind] = it->second;
@@ -110,7 +112,7 @@ void Watcher::handle(const inotify_event& ev) {
     }
     case kPodDir:
       // Only closes of the directory itself (no name) can let its lock go.
-      if (name.empty()) bump(kPodDir);
+      if (name.empty()) closed_.push_back(ev.wd);
       break;
     case kCas:
       if (name == "db" || name == "db-wal") bump(kCas);
@@ -136,6 +138,18 @@ void Watcher::run() {
         handle(*ev);
         p += sizeof(inotify_event) + ev->len;
       }
+    }
+    if (!closed_.empty()) {
+      LockTable locks = LockTable::read();
+      for (int wd : closed_) {
+        auto w = watches_.find(wd);
+        if (w == watches_.end()) continue;
+        bool locked = locks.locked(file_key(w->second.first));
+        auto [known, added] = was_locked_.try_emplace(wd, locked);
+        if (added || known->second != locked) bump(kPodDir);
+        known->second = locked;
+      }
+      closed_.clear();
     }
     if (counts().pods != before_pods || counts().images != before_images) cv_.notify_all();
   }

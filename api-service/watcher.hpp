@@ -14,6 +14,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "common/fd.hpp"
 
@@ -47,6 +48,11 @@ class Watcher {
   UniqueFd inotify_;
   UniqueFd stop_;  // an eventfd the destructor writes to end run()
   std::map<int, std::pair<std::string, char>> watches_;  // wd -> (path, kind); thread-only
+  // Pod directories closed in the current batch, and whether each was locked when last
+  // looked at: only a change of that wakes the streams (readers open pod directories all
+  // the time, `pod list` and the service's own ListPods among them). Thread-only.
+  std::vector<int> closed_;
+  std::map<int, bool> was_locked_;
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;
   ChangeCounts counts_;

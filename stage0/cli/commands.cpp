@@ -28,6 +28,7 @@ const std::vector<Command>& all_commands() {
     v.push_back(list_command());
     v.push_back(status_command());
     v.push_back(enter_command());
+    v.push_back(logs_command());
     v.push_back(stop_command());
     v.push_back(rm_command());
     v.push_back(gc_command());

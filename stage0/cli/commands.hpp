@@ -29,6 +29,7 @@ Command run_prepared_command();
 Command list_command();
 Command status_command();
 Command enter_command();
+Command logs_command();
 Command stop_command();
 Command rm_command();
 Command gc_command();

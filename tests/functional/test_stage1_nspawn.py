@@ -230,6 +230,26 @@ class LogsTest(NspawnTestCase):
         self.assertRegex(lines[0], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z stdout F out$")
         self.assertRegex(lines[1], r"^\S+ stderr F err$")
 
+    def test_pod_logs_shows_each_apps_output(self):
+        uuid_file = os.path.join(self.root, "uuid")
+        self.pod("run", "--insecure-options=image", "--stage1-path=" + NSPAWN_ACI, "--uuid-file-save=" + uuid_file,
+                 BUSYBOX_ACI, "--name=a", "--exec=/bin/sh", "--", "-c", "echo one; echo two",
+                 "---", BUSYBOX_ACI, "--name=b", "--exec=/bin/sh", "--", "-c", "echo bee; sleep 0.3", check=0)
+        uuid = self._read(uuid_file)
+        out = self.pod("logs", uuid, check=0).stdout.splitlines()
+        self.assertEqual(sorted(out), ["a: one", "a: two", "b: bee"])
+        self.assertEqual(self.pod("logs", "--app=a", "--tail=1", uuid, check=0).stdout, "two\n")
+        ts = self.pod("logs", "--app=b", "--timestamps", uuid, check=0).stdout
+        self.assertRegex(ts, r"^\d{4}-\d\d-\d\dT\S+Z bee\n$")
+        res = self.pod("logs", "--app=nope", uuid, check=254)
+        self.assertIn("nope", res.stderr)
+
+    def test_pod_logs_follow_until_the_pod_exits(self):
+        proc, uuid = self.spawn("--exec=/bin/sh", "--", "-c", "for i in 1 2 3; do echo line$i; sleep 0.3; done")
+        res = self.pod("logs", "--follow", uuid, check=0, timeout=30)
+        self.assertEqual(res.stdout, "line1\nline2\nline3\n")
+        proc.communicate(timeout=30)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -193,7 +193,8 @@ aci::ImageManifest appc_manifest_for(const oci::ImageConfig& c, const OciAppInpu
     group = user.substr(colon + 1);
     user = user.substr(0, colon);
   }
-  if (user.empty()) user = "0";
+  // (Assigned as a new string: g++ 12 warns wrongly (-Wrestrict) about assigning "0" here.)
+  if (user.empty()) user = std::string(1, '0');
   std::string user_name = user;
   for (const auto& line : split(fs.read_or_empty("/etc/passwd"), '\n')) {
     auto f = split(line, ':');
@@ -204,7 +205,8 @@ aci::ImageManifest appc_manifest_for(const oci::ImageConfig& c, const OciAppInpu
       break;
     }
   }
-  if (group.empty()) group = "0";  // a numeric user absent from passwd: gid 0, as Docker does
+  // A numeric user absent from passwd: gid 0, as Docker does.
+  if (group.empty()) group = std::string(1, '0');
   for (const auto& line : split(fs.read_or_empty("/etc/group"), '\n')) {
     auto f = split(line, ':');
     if (f.size() < 4 || f[3].empty()) continue;

@@ -2,6 +2,7 @@
 
 #include "common/error.hpp"
 #include "common/fs.hpp"
+#include "stage0/store/index.hpp"
 #include "stage0/store/sqlite.hpp"
 #include "stage0/store/store.hpp"
 #include "stage0/store/tests/test_images.hpp"

@@ -13,6 +13,7 @@ from gpgkeys import Gpg
 from podfixture import BUSYBOX_ACI, INSPECT_ACI, STAGE1_ACI, PodsTestCase
 
 POD_FAILURE = 254  # rkt's status for any failure of its own
+FLY = "--stage1-path=" + STAGE1_ACI  # rkt-fly's behaviours are pinned to the fly flavor
 
 
 def env_of(stdout):
@@ -38,7 +39,7 @@ class ExitStatusTest(PodsTestCase):
         # rkt-fly's app replaced stage1, so systemd saw the signal: so does pod's.
         for sig in (signal.SIGTERM, signal.SIGKILL):
             with self.subTest(sig=sig):
-                res = self.run_pod("--exec=/bin/sh", "--", "-c", "kill -%d $$" % sig,
+                res = self.run_pod(FLY, "--exec=/bin/sh", "--", "-c", "kill -%d $$" % sig,
                                    image=BUSYBOX_ACI)
                 self.assertEqual(res.returncode, -sig, res.stderr)
         pods = self.list_json()
@@ -46,10 +47,10 @@ class ExitStatusTest(PodsTestCase):
                          sorted([128 + signal.SIGTERM, 128 + signal.SIGKILL]))
 
     def test_a_missing_executable_is_a_pod_error(self):
-        res = self.run_pod("--exec=/no/such/program", check=POD_FAILURE)
+        res = self.run_pod(FLY, "--exec=/no/such/program", check=POD_FAILURE)
         self.assertIn("/no/such/program", res.stderr)
         # The app exiting 127 itself is the app's status, not a pod error.
-        self.run_pod("--exec=/bin/sh", "--", "-c", "exit 127", image=BUSYBOX_ACI, check=127)
+        self.run_pod(FLY, "--exec=/bin/sh", "--", "-c", "exit 127", image=BUSYBOX_ACI, check=127)
 
     def test_image_rm_of_unknown_ids_exits_0(self):
         res = self.pod("image", "rm", "sha512-" + "0" * 64, check=0)
@@ -78,18 +79,18 @@ class ArgumentsTest(PodsTestCase):
         self.assertIn("busybox", res.stderr)
 
     def test_a_program_name_as_exec_is_looked_up_in_the_apps_path(self):
-        self.run_pod("--exec=sh", "--", "-c", "exit 3", image=BUSYBOX_ACI, check=3)
+        self.run_pod(FLY, "--exec=sh", "--", "-c", "exit 3", image=BUSYBOX_ACI, check=3)
         uuid = self.prepare("--exec=sh", image=BUSYBOX_ACI)
         m = json.loads(self.pod("cat-manifest", uuid, check=0).stdout)
         self.assertEqual(m["apps"][0]["app"]["exec"], ["/bin/sh"])
-        res = self.run_pod("--exec=no-such-program", image=BUSYBOX_ACI, check=POD_FAILURE)
+        res = self.run_pod(FLY, "--exec=no-such-program", image=BUSYBOX_ACI, check=POD_FAILURE)
         self.assertIn('"no-such-program" not found in the app\'s PATH', res.stderr)
 
     def test_pod_wide_set_env_wins_over_environment(self):
         env_file = os.path.join(self.root, "env")
         with open(env_file, "w") as f:
             f.write("# a comment\n; also a comment (rkt)\nFROM_FILE=file\nBOTH=file\n")
-        res = self.pod("run", "--insecure-options=image", "--set-env=BOTH=pod",
+        res = self.pod("run", "--insecure-options=image", FLY, "--set-env=BOTH=pod",
                        "--set-env-file=" + env_file, INSPECT_ACI, "--environment=BOTH=app",
                        "--environment=APP_ONLY=app", "--", "--print-env", check=0)
         env = env_of(res.stdout)
@@ -117,23 +118,23 @@ class ArgumentsTest(PodsTestCase):
         os.chown(os.path.join(tree, "rootfs", "home", "user"), 1000, 2000)
         aci = os.path.join(self.root, "owned.aci")
         self.pod("image", "build", tree, aci, check=0)
-        res = self.run_pod("--user=/home/user", "--group=/home/user", "--", "--print-user",
+        res = self.run_pod(FLY, "--user=/home/user", "--group=/home/user", "--", "--print-user",
                            image=aci, check=0)
         kv = self.parse_kv(res.stdout)
         self.assertEqual((kv["uid"], kv["gid"]), ("1000", "2000"), res.stderr)
-        res = self.run_pod("--user=/no/such/file", "--", "--print-user", check=POD_FAILURE)
+        res = self.run_pod(FLY, "--user=/no/such/file", "--", "--print-user", check=POD_FAILURE)
         self.assertIn("/no/such/file", res.stderr)
 
 
 class EnvironmentTest(PodsTestCase):
     def test_defaults(self):
-        res = self.run_pod("--", "--print-env", check=0)
+        res = self.run_pod(FLY, "--", "--print-env", check=0)
         env = env_of(res.stdout)
         self.assertEqual(env["PATH"], "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
         self.assertEqual(env["SHELL"], "/bin/sh")
         self.assertEqual(env["AC_APP_NAME"], "inspect")
         # An improvement over rkt's fixed root values: from the app's passwd entry.
-        res = self.run_pod("--user=user", "--", "--print-env", check=0)
+        res = self.run_pod(FLY, "--user=user", "--", "--print-env", check=0)
         env = env_of(res.stdout)
         self.assertEqual((env["USER"], env["LOGNAME"]), ("user", "user"))
 

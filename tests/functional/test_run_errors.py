@@ -4,7 +4,7 @@ import os
 import subprocess
 import unittest
 
-from podfixture import BUSYBOX_ACI, PodsTestCase
+from podfixture import BUSYBOX_ACI, STAGE1_ACI, PodsTestCase
 from podtest import unmount_under
 
 
@@ -16,7 +16,7 @@ class NoOverlayTest(PodsTestCase):
         self.addCleanup(unmount_under, small)
         self.data_dir = os.path.join(small, "data")
         # Import and render the images first, so only the copy lacks room.
-        uuid = self.prepare(image=BUSYBOX_ACI)
+        uuid = self.prepare("--stage1-path=" + STAGE1_ACI, image=BUSYBOX_ACI)
         self.pod("rm", uuid, check=0)
         vfs = os.statvfs(small)
         filler = os.path.join(small, "filler")
@@ -24,8 +24,8 @@ class NoOverlayTest(PodsTestCase):
             f.truncate(0)
             f.write(b"\0" * max(vfs.f_bavail * vfs.f_frsize - (256 << 10), 0))
 
-        res = self.pod("run", "--insecure-options=image", "--no-overlay", BUSYBOX_ACI,
-                       "--exec=/bin/true", check=254)
+        res = self.pod("run", "--insecure-options=image", "--stage1-path=" + STAGE1_ACI,
+                       "--no-overlay", BUSYBOX_ACI, "--exec=/bin/true", check=254)
         self.assertIn("--no-overlay", res.stderr)
         self.assertRegex(res.stderr, r"running pod [0-9a-f-]{36}: ")
         self.assertRegex(res.stderr, r"needs [0-9.]+ [KM]iB free at .*, [0-9.]+ [KM]?i?B is available")
@@ -35,8 +35,8 @@ class NoOverlayTest(PodsTestCase):
             self.assertEqual(self.pod_dirs(state), [], state)
 
         os.unlink(filler)
-        self.pod("run", "--insecure-options=image", "--no-overlay", BUSYBOX_ACI,
-                 "--exec=/bin/true", check=0)
+        self.pod("run", "--insecure-options=image", "--stage1-path=" + STAGE1_ACI, "--no-overlay",
+                 BUSYBOX_ACI, "--exec=/bin/true", check=0)
 
 
 if __name__ == "__main__":

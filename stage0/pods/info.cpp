@@ -85,6 +85,10 @@ PodInfo read_pod_info(const Pod& pod, PodState observed) {
         if (auto sp = app_status_path(dir, ra.name)) {
           a.exit_code = parse_int(read_if_exists(*sp).value_or(""));
           a.finished_at = mtime_ns(*sp);
+          // The namespaced flavors say why an app ended where the kernel decided it.
+          std::string reason_path = *sp;
+          reason_path.replace(reason_path.rfind("/rkt/status/"), 12, "/rkt/reason/");
+          a.reason = std::string(trim(read_if_exists(reason_path).value_or("")));
         }
         info.apps.push_back(std::move(a));
       }
@@ -144,6 +148,7 @@ nlohmann::json pod_info_json(const PodInfo& info) {
     if (info.started_at) aj["started_at"] = *info.started_at;
     if (a.finished_at) aj["finished_at"] = *a.finished_at;
     if (a.exit_code) aj["exit_code"] = *a.exit_code;
+    if (!a.reason.empty()) aj["reason"] = a.reason;
     apps.push_back(std::move(aj));
   }
   j["app_names"] = names;
@@ -182,6 +187,8 @@ std::string status_text(const PodInfo& info) {
   if (st == S::running) return out;
   for (const auto& a : info.apps)
     if (a.exit_code) out += "app-" + a.name + "=" + std::to_string(*a.exit_code) + "\n";
+  for (const auto& a : info.apps)
+    if (!a.reason.empty()) out += "app-" + a.name + "-reason=" + a.reason + "\n";
   return out;
 }
 

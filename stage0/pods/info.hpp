@@ -20,6 +20,7 @@ struct AppInfo {
   std::string image_id;
   std::optional<int> exit_code;         // from the status file stage1 writes
   std::optional<int64_t> finished_at;   // ns since the epoch: that file's mtime
+  std::string reason;                   // stage1's rkt/reason/<app>, e.g. "OOMKilled"; may be empty
 };
 
 struct PodInfo {

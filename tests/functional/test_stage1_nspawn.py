@@ -211,6 +211,8 @@ class CgroupTest(NspawnTestCase):
         uuid = self._read(uuid_file)
         self.assertNotIn("survived", res.stdout)
         self.assertEqual(self.status_json(uuid)["apps"][0]["exit_code"], 137, res.stderr)
+        self.assertEqual(self.status_json(uuid)["apps"][0]["reason"], "OOMKilled")
+        self.assertIn("app-busybox-reason=OOMKilled", self.pod("status", uuid, check=0).stdout)
         reason = self.upper(uuid, "rkt/reason/busybox")
         self.assertIsNotNone(reason, res.stderr)
         with open(reason) as f:

@@ -36,6 +36,11 @@ class NspawnTestCase(PodsTestCase):
             raise unittest.SkipTest("%s is not built (target stage1_nspawn_aci)" % NSPAWN_ACI)
         super().setUp()
 
+    @staticmethod
+    def pod_bin():
+        from podtest import POD_BIN
+        return POD_BIN
+
     def nspawn_run(self, *args, check=None, image=INSPECT_ACI, timeout=120):
         return self.pod("run", "--insecure-options=image", "--stage1-path=" + NSPAWN_ACI, image, *args,
                         check=check, timeout=timeout)
@@ -217,6 +222,28 @@ class CgroupTest(NspawnTestCase):
         self.assertIsNotNone(reason, res.stderr)
         with open(reason) as f:
             self.assertEqual(f.read(), "OOMKilled")
+
+
+class SystemdTest(NspawnTestCase):
+    def test_ready_reaches_notify_socket(self):
+        import socket
+        path = os.path.join(self.root, "notify.sock")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.addCleanup(sock.close)
+        sock.bind(path)
+        sock.settimeout(30)
+        env = dict(os.environ, NOTIFY_SOCKET=path)
+        argv = [self.pod_bin()] + self.global_flags() + ["run", "--insecure-options=image",
+                                                         "--stage1-path=" + NSPAWN_ACI, BUSYBOX_ACI,
+                                                         "--exec=/bin/sleep", "--", "2"]
+        proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.children.append(proc)
+        messages = set()
+        while "READY=1" not in messages:
+            messages.update(sock.recv(4096).decode().split("\n"))
+        self.assertIsNone(proc.poll())  # ready while the app still runs
+        proc.communicate(timeout=30)
+        self.assertEqual(proc.returncode, 0)
 
 
 class LogsTest(NspawnTestCase):

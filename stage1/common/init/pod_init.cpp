@@ -3,10 +3,15 @@
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
+#include <cstdlib>
+#include <cstring>
 #include <ctime>
 
 #include "common/error.hpp"
@@ -38,6 +43,24 @@ int64_t kernel_pid_max() {
   } catch (const std::exception&) {
     return 32768;  // the kernel's default
   }
+}
+
+// sd_notify(3)'s protocol by hand (a static binary cannot load libsystemd): one datagram
+// to $NOTIFY_SOCKET, which systemd-nspawn --notify-ready=yes set to its own listener.
+void notify_ready(const Logger& log) {
+  const char* path = std::getenv("NOTIFY_SOCKET");
+  if (path == nullptr || *path == '\0') return;
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::string p = path;
+  if (p.size() >= sizeof addr.sun_path) return;
+  std::memcpy(addr.sun_path, p.c_str(), p.size());
+  if (p[0] == '@') addr.sun_path[0] = '\0';  // an abstract socket
+  UniqueFd fd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  const char msg[] = "READY=1";
+  if (!fd || ::sendto(fd.get(), msg, sizeof msg - 1, 0, reinterpret_cast<sockaddr*>(&addr),
+                      static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + p.size())) < 0)
+    log.warn(std::string("pod init: telling ") + path + " the pod is ready failed");
 }
 
 }  // namespace
@@ -284,6 +307,8 @@ int PodInit::run() {
     if (stopping_) break;
     start(*apps_[name]);
   }
+  // Every app has started: the pod is ready (its unit's Type=notify may go on).
+  if (o_.notify && !stopping_) notify_ready(log_);
   while (running_count() > 0) {
     int timeout = -1;
     if (stopping_ && !killed_) timeout = static_cast<int>(std::max(0LL, kill_deadline_ms_ - now_ms()));

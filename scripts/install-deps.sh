@@ -17,10 +17,10 @@ packages=(
   iptables
   # tests and benchmarks: images, keys, servers, archive tools
   busybox-static gnupg python3 openssl tar gzip bzip2 xz-utils zstd coreutils bc curl
-  # OCI tests (issue 14): a real loopback registry, skopeo to push test-made images, htpasswd
-  docker-registry skopeo apache2-utils
   # api-service tests: a real gRPC client in Python, stubs generated from api.proto at test time
   python3-grpcio python3-grpc-tools
+  # OCI tests (issue 14): a real loopback registry, skopeo to push test-made images, htpasswd
+  docker-registry skopeo apache2-utils
 )
 
 if [ "$(id -u)" -ne 0 ]; then

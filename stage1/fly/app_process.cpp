@@ -55,8 +55,9 @@ AppResult run_app_process(const PodLayout& pod, const AppLaunch& launch,
     // it down otherwise, and an orphan would outlive the pod's lock.
     (void)prctl(PR_SET_PDEATHSIG, SIGKILL);  // best effort; checked just below
     if (getppid() != parent) _exit(1);
-    for (const char* var : {"RKT_LOCK_FD", "POD_LOCK_FD"}) {
-      // The app does not hold the pod lock: we do, as long as it runs.
+    for (const char* var : {"RKT_LOCK_FD", "POD_LOCK_FD", "POD_HOST_MNTNS_FD"}) {
+      // The app does not hold the pod lock (we do, as long as it runs), nor a handle on
+      // the host's mount namespace that stage0 passes for networking fly does not do.
       if (const char* fd = std::getenv(var)) (void)fcntl(std::atoi(fd), F_SETFD, FD_CLOEXEC);
     }
     // Close-on-exec: the app's exec closes it; a launch that fails writes to it first.

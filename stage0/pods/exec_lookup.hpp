@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace pod::pods {
 
@@ -23,5 +24,14 @@ inline constexpr const char* kAppDefaultPath =
 // a relative path with a slash (which has no meaning before the app's working directory).
 [[nodiscard]] std::string resolve_exec(const std::string& program, const std::string& path_env,
                                        const std::string& image, const std::string& rootfs);
+
+// The same through a stack of layer trees (an OCI image), topmost first: a path is what
+// the highest layer holding it says, and an overlay whiteout there hides the lower ones.
+[[nodiscard]] std::optional<std::string> find_program_in_layers(const std::vector<std::string>& layers,
+                                                                const std::string& name,
+                                                                const std::string& path_env);
+[[nodiscard]] std::string resolve_exec(const std::string& program, const std::string& path_env,
+                                       const std::string& image,
+                                       const std::vector<std::string>& layers);
 
 }  // namespace pod::pods

@@ -6,8 +6,10 @@
 #include "common/error.hpp"
 #include "common/fd.hpp"
 #include "common/fs.hpp"
+#include "common/strings.hpp"
 #include "stage0/pods/exec_lookup.hpp"
 #include "stage0/pods/os_arch.hpp"
+#include "stage0/store/oci_tree.hpp"
 
 namespace pod::pods {
 
@@ -47,7 +49,12 @@ std::string exec_in_image(const std::string& program, const AppOptions& app,
   for (const auto& [k, v] : app.set_env)
     if (k == "PATH") path_env = v;
   store::RenderedTree tree = store.render(image.id);
-  return resolve_exec(program, path_env, image.manifest.name, tree.rootfs());
+  // An OCI image's tree is a stack of layers (no rootfs/): search them as the overlay will.
+  store::TreeLower lower = store::tree_lower(parent_dir(store.cas_dir()), tree.tree_id);
+  std::vector<std::string> layers;
+  for (const auto& l : split(lower.lowerdir, ':'))
+    layers.push_back(lower.base.empty() ? std::string(l) : lower.base + "/" + std::string(l));
+  return resolve_exec(program, path_env, image.manifest.name, layers);
 }
 
 // A file of the new pod. No temp file, rename or fsync: the pod is invisible to every

@@ -65,6 +65,8 @@ class LayoutTest(OciTestCase):
         self.assertEqual(self.run_oci(ref).stdout.strip(), "entry default cmd")
         self.assertEqual(self.run_oci(ref, "--", "given").stdout.strip(), "entry given")
         self.assertEqual(self.run_oci(ref, "--exec=/bin/echo", "--", "only").stdout.strip(), "only")
+        # A bare --exec name is looked up in the app's PATH through the image's layers.
+        self.assertEqual(self.run_oci(ref, "--exec=echo", "--", "named").stdout.strip(), "named")
 
     def test_numeric_user_absent_from_passwd_and_uid_gid(self):
         self.layout.add_image("u1", [busybox_layer()], {"Cmd": ["/bin/id"], "User": "4242"})

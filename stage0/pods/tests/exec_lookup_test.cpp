@@ -1,4 +1,6 @@
 #include <doctest/doctest.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "common/error.hpp"
@@ -31,4 +33,24 @@ TEST_CASE("a program name is found along the app's PATH inside the image") {
                        doctest::Contains("\"missing\" not found"), Error);
   CHECK_THROWS_WITH_AS((void)resolve_exec("bin/sh", kAppDefaultPath, "example.com/web", rootfs),
                        doctest::Contains("relative path"), Error);
+}
+
+TEST_CASE("a program name is found through an OCI image's layers, topmost first") {
+  TempPath root = make_temp_dir("/tmp", "exec-layers-");
+  const std::string top = root.path() + "/top", base = root.path() + "/base";
+  make_dirs(top + "/usr/bin");
+  make_dirs(base + "/bin");
+  make_dirs(base + "/usr/bin");
+  write_file_atomic(base + "/bin/tool", "#!/bin/sh\n", 0755);
+  write_file_atomic(base + "/usr/bin/gone", "#!/bin/sh\n", 0755);
+  write_file_atomic(base + "/usr/bin/shadowed", "#!/bin/sh\n", 0755);
+  write_file_atomic(top + "/usr/bin/shadowed", "now data", 0644);
+  // An overlay whiteout (char device 0/0) in the top layer deletes the base layer's file.
+  REQUIRE(::mknod((top + "/usr/bin/gone").c_str(), S_IFCHR | 0000, makedev(0, 0)) == 0);
+
+  const std::vector<std::string> layers = {top, base};
+  CHECK(find_program_in_layers(layers, "tool", kAppDefaultPath) == "/bin/tool");
+  CHECK(find_program_in_layers(layers, "gone", kAppDefaultPath) == std::nullopt);
+  CHECK(find_program_in_layers(layers, "shadowed", "/usr/bin") == std::nullopt);
+  CHECK(resolve_exec("tool", kAppDefaultPath, "registry.test/app", layers) == "/bin/tool");
 }

@@ -2,14 +2,9 @@
 // (rkt's rule and words, which its users' scripts match).
 #pragma once
 
-#include <string_view>
-
 #include "aci/manifest.hpp"
 
 namespace pod::pods {
-
-// This host's appc arch name ("amd64", "aarch64"...).
-[[nodiscard]] std::string_view host_appc_arch();
 
 // Throws Error naming the image: "missing os label in the image manifest", "bad os
 // \"freebsd\" (must be one of: linux)", "bad arch \"armv5l\" for linux (must be one of:

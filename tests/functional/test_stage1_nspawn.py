@@ -261,9 +261,16 @@ class LogsTest(NspawnTestCase):
 
     def test_pod_logs_shows_each_apps_output(self):
         uuid_file = os.path.join(self.root, "uuid")
+        # a ends the pod when it exits, so it waits (through a shared volume) until b has written
+        # its line: under load b's shell may not even have started when a's has finished.
+        shared = os.path.join(self.root, "shared")
+        os.mkdir(shared)
         self.pod("run", "--insecure-options=image", "--stage1-path=" + NSPAWN_ACI, "--uuid-file-save=" + uuid_file,
-                 BUSYBOX_ACI, "--name=a", "--exec=/bin/sh", "--", "-c", "echo one; echo two",
-                 "---", BUSYBOX_ACI, "--name=b", "--exec=/bin/sh", "--", "-c", "echo bee; sleep 0.3", check=0)
+                 "--volume=shared,kind=host,source=" + shared,
+                 BUSYBOX_ACI, "--name=a", "--mount=volume=shared,target=/shared", "--exec=/bin/sh", "--", "-c",
+                 "while [ ! -e /shared/b-wrote ]; do sleep 0.05; done; echo one; echo two",
+                 "---", BUSYBOX_ACI, "--name=b", "--mount=volume=shared,target=/shared", "--exec=/bin/sh", "--", "-c",
+                 "echo bee; touch /shared/b-wrote; sleep 30", check=0, timeout=60)
         uuid = self._read(uuid_file)
         out = self.pod("logs", uuid, check=0).stdout.splitlines()
         self.assertEqual(sorted(out), ["a: one", "a: two", "b: bee"])

@@ -21,6 +21,9 @@ packages=(
   python3-grpcio python3-grpc-tools
   # OCI tests (issue 14): a real loopback registry, skopeo to push test-made images, htpasswd
   docker-registry skopeo apache2-utils
+  # stage1-kvm (issue 18): qemu runs the pod's VM; the build takes the guest's kernel and
+  # modules from linux-image-amd64 and packs its initramfs with cpio
+  qemu-system-x86 linux-image-amd64 cpio
 )
 
 if [ "$(id -u)" -ne 0 ]; then

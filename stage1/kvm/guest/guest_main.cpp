@@ -1,0 +1,130 @@
+// kvm_guest: /init of the stage1-kvm initramfs, the guest's PID 1. It boots the guest up
+// to pod init (boot.hpp, network.hpp), starts pod init in the stage1 rootfs with the
+// apps' output on the virtio consoles, serves the control channel (agent.hpp), and
+// powers the VM off when pod init has ended. pod init itself knows nothing of the VM.
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/reboot.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include "common/error.hpp"
+#include "common/fd.hpp"
+#include "common/fs.hpp"
+#include "common/strings.hpp"
+#include "stage1/kvm/guest/agent.hpp"
+#include "stage1/kvm/guest/boot.hpp"
+#include "stage1/kvm/guest/network.hpp"
+#include "stage1/kvm/guest_config.hpp"
+#include "stage1/kvm/layout.hpp"
+
+namespace {
+
+using namespace pod;
+using namespace pod::stage1::kvm;
+
+constexpr const char* kShare = "/pod";
+constexpr const char* kRoot = "/pod/stage1/rootfs";
+
+// A virtio console carries bytes, not a terminal's lines: no \n to \r\n, no echo.
+UniqueFd open_raw(const char* dev) {
+  UniqueFd fd(::open(dev, O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (!fd) throw_errno(std::string("opening ") + dev);
+  termios t{};
+  if (tcgetattr(fd.get(), &t) == 0) {
+    cfmakeraw(&t);
+    (void)tcsetattr(fd.get(), TCSANOW, &t);
+  }
+  return fd;
+}
+
+// The virtio-serial port named kControlPortName (no udev here to make the
+// /dev/virtio-ports/ link).
+UniqueFd open_control_port() {
+  DIR* d = opendir("/sys/class/virtio-ports");
+  if (d == nullptr) return {};
+  std::string found;
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    try {
+      if (trim(read_file(std::string("/sys/class/virtio-ports/") + e->d_name + "/name")) == kControlPortName)
+        found = e->d_name;
+    } catch (const Error&) {
+    }
+  }
+  closedir(d);
+  if (found.empty()) return {};
+  UniqueFd fd(::open(("/dev/" + found).c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
+  return fd;
+}
+
+pid_t start_pod_init(const GuestConfig& config, const sigset_t& original, int out, int err) {
+  std::vector<std::string> argv = config.init_argv;
+  pid_t pid = fork();
+  if (pid < 0) throw_errno("starting pod init (fork)");
+  if (pid == 0) {
+    int null = ::open("/dev/null", O_RDONLY);
+    (void)dup2(null, 0);
+    (void)dup2(out, 1);
+    (void)dup2(err, 2);
+    (void)setsid();
+    (void)sigprocmask(SIG_SETMASK, &original, nullptr);
+    std::vector<char*> c;
+    for (auto& a : argv) c.push_back(a.data());
+    c.push_back(nullptr);
+    char path[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    char* env[] = {path, nullptr};
+    execve(c[0], c.data(), env);
+    std::fprintf(stderr, "stage1-kvm guest: executing pod init %s: %s\n", c[0], std::strerror(errno));
+    _exit(254);
+  }
+  return pid;
+}
+
+[[noreturn]] void power_off() {
+  ::sync();
+  // The kernel's reboot=t and qemu's -no-reboot turn this into qemu's exit.
+  (void)reboot(RB_AUTOBOOT);
+  for (;;) pause();
+}
+
+int boot() {
+  guest::mount_early();
+  guest::load_modules("/modules");
+  guest::mount_share(kPodShareTag, kShare, false);
+  const GuestConfig config = parse_guest_config(read_file(std::string(kRoot) + kGuestConfig));
+  guest::switch_root(kRoot, kShare, config);
+  guest::set_up_network(config.network);
+  if (!config.hostname.empty()) check_sys(sethostname(config.hostname.data(), config.hostname.size()), "sethostname");
+
+  UniqueFd out = open_raw("/dev/hvc0");
+  UniqueFd err = open_raw("/dev/hvc1");
+  UniqueFd control = open_control_port();
+  sigset_t chld;
+  sigset_t original;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  check_sys(sigprocmask(SIG_BLOCK, &chld, &original), "blocking SIGCHLD");
+  const pid_t init = start_pod_init(config, original, out.get(), err.get());
+  write_file_atomic(kGuestReady, std::to_string(init), 0644, false);
+  guest::Agent agent(init, std::move(control), original);
+  return agent.run();
+}
+
+}  // namespace
+
+int main() {
+  try {
+    (void)boot();
+  } catch (const std::exception& e) {
+    // The console (ttyS0) is the guest's log, which the host shows when the pod fails.
+    std::fprintf(stderr, "stage1-kvm guest: %s\n", e.what());
+  }
+  power_off();
+}

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Times `pod trust list` over N trusted keys (default 1,000) against the same work done
 # with gpg directly in the same run: importing every key file into a fresh keyring and
-# listing it. pod reads all key files with one import and one key listing; before that it
-# ran gpg twice per key. Not a test: run it by hand.
+# listing it. pod parses the key files' OpenPGP packets itself (aci/openpgp_keys.cpp);
+# before that it listed them through gpg (one run for all keys, and before that two runs
+# per key). Not a test: run it by hand.
 # Usage: bench/trust_list.sh [BUILD_DIR] [KEYS] [RUNS]
 set -euo pipefail
 build=$(realpath "${1:-build}")

@@ -118,6 +118,29 @@ class TrustTest(FetchTestCase):
         self.assertIn("no trusted key has fingerprint " + self.fpr, res.stderr)
         self.pod("trust", "rm", "not-hex", check=254)
 
+    def test_list_shows_gpgs_user_ids_and_names_broken_files(self):
+        # pod reads the key packets itself; what it shows must be what gpg shows.
+        self.gpg.run("--quick-add-uid", self.fpr, "Zweite Identität <second@example.com>")
+        self.gpg.run("--quick-add-key", self.fpr, "cv25519", "encr")
+        self.trust(self.fpr, PREFIX)
+        shown = self.gpg.run("--with-colons", "--show-keys",
+                             self.prefix_path(PREFIX, self.fpr)).stdout.decode()
+        gpg_uids = [line.split(":")[9] for line in shown.splitlines() if line.startswith("uid:")]
+        keys = json.loads(self.pod("trust", "list", "--format=json", check=0).stdout)
+        self.assertEqual(len(gpg_uids), 2)
+        self.assertEqual([k["uids"] for k in keys],
+                         [[u.replace("\\x3a", ":") for u in gpg_uids]])
+
+        broken = os.path.join(self.local_config, "trustedkeys/root.d", "ab" * 20)
+        os.makedirs(os.path.dirname(broken), exist_ok=True)
+        with open(broken, "w") as f:
+            f.write("-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nnot base64!\n"
+                    "-----END PGP PUBLIC KEY BLOCK-----\n")
+        res = self.pod("trust", "list", check=0)
+        self.assertIn("(unreadable: %s: the armoured key block is not valid base64)" % broken,
+                      res.stdout)
+        self.assertIn(gpg_uids[0], res.stdout)  # the first (primary) user ID, as gpg lists it
+
     def test_removed_key_no_longer_verifies(self):
         self.trust(self.fpr, PREFIX)
         path, _ = self.signed_image(PREFIX, self.fpr)

@@ -34,18 +34,30 @@ now_ms() { date +%s%3N; }
 tree=$work/peer
 cp -a "$(dirname "$(ls -d "$work"/data/cas/tree/*/rootfs/bin/busybox | head -1)")/.." "$tree"
 mkdir -p "$tree/usr"
-t0=$(now_ms)
+# Interleaved, one of each in turn, so a change of the machine's load (the CPUs are
+# shared) hits both sides alike; medians per run. STAGE1_BEFORE=<an older
+# stage1-nspawn.aci> adds a third column: the same pod run with that stage1.
+ns_cmd="systemd-nspawn --quiet --register=no --keep-unit -D '$tree' /bin/true"
+pod_cmd="${P[*]} run --pull-policy=never --net=host pod.dev/busybox --exec=/bin/true"
+before=${STAGE1_BEFORE:-}
+[ -n "$before" ] && "${P[@]}" run --insecure-options=image --stage1-path="$before" --net=host pod.dev/busybox --exec=/bin/true 2>/dev/null
 unshare -m sh -c "mount --make-rprivate / && mount -t tmpfs tmpfs /run/systemd/nspawn &&
-  for i in \$(seq $runs); do systemd-nspawn --quiet --register=no --keep-unit -D '$tree' /bin/true; done"
-peer=$(( $(now_ms) - t0 ))
-
-t0=$(now_ms)
-for _ in $(seq "$runs"); do
-  "${P[@]}" run --pull-policy=never --stage1-path="$stage1" --net=host pod.dev/busybox --exec=/bin/true 2>/dev/null
-done
-ours=$(( $(now_ms) - t0 ))
-echo "systemd-nspawn -D tree /bin/true: $(( peer / runs )) ms per run ($runs runs)"
-echo "pod run (stage1-nspawn, --net=host): $(( ours / runs )) ms per run"
+  for i in \$(seq $runs); do
+    t0=\$(date +%s%N); $ns_cmd; t1=\$(date +%s%N)
+    $pod_cmd --stage1-path='$stage1' 2>/dev/null; t2=\$(date +%s%N)
+    if [ -n '$before' ]; then $pod_cmd --insecure-options=image --stage1-path='$before' 2>/dev/null; fi; t3=\$(date +%s%N)
+    echo \$(( (t1 - t0) / 1000 )) \$(( (t2 - t1) / 1000 )) \$(( (t3 - t2) / 1000 ))
+  done" > "$work/times"
+median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+peer=$(awk '{ print $1 }' "$work/times" | median)
+ours=$(awk '{ print $2 }' "$work/times" | median)
+echo "systemd-nspawn -D tree /bin/true: $(( peer / 1000 )) ms per run (median of $runs, interleaved)"
+echo "pod run (stage1-nspawn, --net=host): $(( ours / 1000 )) ms per run"
+if [ -n "$before" ]; then
+  old=$(awk '{ print $3 }' "$work/times" | median)
+  echo "pod run with $(basename "$before"): $(( old / 1000 )) ms per run"
+  awk -v a="$old" -v b="$peer" 'BEGIN { printf "ratio before/nspawn: %.2f\n", a / b }'
+fi
 awk -v a="$ours" -v b="$peer" 'BEGIN { printf "ratio pod/nspawn: %.2f\n", a / b }'
 
 "${P[@]}" run --pull-policy=never --stage1-path="$stage1" --net=host pod.dev/busybox --exec=/bin/sleep -- 30 \

@@ -1,13 +1,14 @@
 // run: the pod's cgroups, systemd-nspawn with pod init as PID 1, the pid file, signals
 // passed on, and everything torn down once nspawn has ended.
-#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/signalfd.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -21,11 +22,13 @@
 #include "stage1/common/cgroups/host.hpp"
 #include "stage1/common/exit_status.hpp"
 #include "stage1/common/init/exit_rule.hpp"
+#include "stage1/common/notify_socket.hpp"
 #include "stage1/common/pod_layout.hpp"
 #include "stage1/nspawn/entrypoints.hpp"
 #include "stage1/nspawn/layout.hpp"
 #include "stage1/nspawn/machined.hpp"
 #include "stage1/nspawn/nspawn_command.hpp"
+#include "stage1/nspawn/nspawn_process.hpp"
 #include "stage1/nspawn/options.hpp"
 #include "stage1/nspawn/pod_network_plan.hpp"
 #include "stage1/nspawn/pod_process.hpp"
@@ -88,60 +91,77 @@ void private_nspawn_state() {
             "mounting a private tmpfs at /run/systemd/nspawn");
 }
 
-[[noreturn]] void exec_nspawn(const std::vector<std::string>& argv, const std::vector<std::string>& cgroups,
-                              const sigset_t& original, pid_t parent) {
-  // Dies with run: a kill -9 of `pod run` leaves no nspawn behind (gc kills the rest
-  // through the pod's cgroups).
-  (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (getppid() != parent) _exit(254);
-  for (int sig : kForwarded) (void)signal(sig, SIG_DFL);
-  (void)sigprocmask(SIG_SETMASK, &original, nullptr);
-  for (const char* var : {"RKT_LOCK_FD", "POD_LOCK_FD"}) {
-    // The pod's lock stays with run: it is held exactly as long as run lives.
-    if (const char* fd = std::getenv(var)) (void)fcntl(std::atoi(fd), F_SETFD, FD_CLOEXEC);
+// A set-up that fails before the pod starts ends the waiting nspawn child and removes the
+// cgroups it joined, as if it had never been forked.
+class AbandonUnstarted {
+ public:
+  AbandonUnstarted(PendingNspawn& pending, const std::vector<std::string>& cgroup_dirs)
+      : pending_(pending), cgroup_dirs_(cgroup_dirs) {}
+  AbandonUnstarted(const AbandonUnstarted&) = delete;
+  AbandonUnstarted& operator=(const AbandonUnstarted&) = delete;
+  ~AbandonUnstarted() {
+    if (pending_.process.pid() <= 0) return;  // started: run's own ending cleans up
+    { const PendingNspawn dropped = std::move(pending_); }  // closed, killed and reaped
+    try {
+      (void)cgroups::remove_cgroups(cgroup_dirs_, 2000);
+    } catch (const Error&) {
+      // recorded in the pod directory: gc removes them
+    }
   }
-  try {
-    cgroups::join_cgroups(cgroups);
-  } catch (const Error& e) {
-    std::fprintf(stderr, "stage1-nspawn: run: joining the pod's cgroups: %s\n", e.what());
-    _exit(254);
-  }
-  std::vector<std::string> args = argv;
-  std::vector<char*> c_argv;
-  for (auto& a : args) c_argv.push_back(a.data());
-  c_argv.push_back(nullptr);
-  execv(args.front().c_str(), c_argv.data());
-  std::fprintf(stderr, "stage1-nspawn: run: executing %s: %s\n", args.front().c_str(), std::strerror(errno));
-  _exit(254);
-}
+
+ private:
+  PendingNspawn& pending_;
+  const std::vector<std::string>& cgroup_dirs_;
+};
 
 // Waits for nspawn, passing stop signals on and writing the pid file once pod init is up
-// (`init_seen`). Returns nspawn's wait status.
-int supervise(pid_t child, const sigset_t& waited, const PodLayout& pod, const RunOptions& o, const Logger& log,
-              bool& init_seen) {
-  bool& pid_written = init_seen;
+// (`init_seen`). nspawn names the container's leader on its NOTIFY_SOCKET, which is ours
+// (X_NSPAWN_LEADER_PID, sent just before the leader executes pod init): the pid file is
+// written without scanning /proc every few milliseconds while nspawn sets the container
+// up, which took CPU from nspawn itself. READY=1 (nspawn --notify-ready=yes sends it once
+// pod init has) goes on to the unit's socket. Returns nspawn's wait status.
+int supervise(pid_t child, const sigset_t& waited, const NotifyListener& notify, const PodLayout& pod,
+              const RunOptions& o, const Logger& log, bool& init_seen) {
+  UniqueFd signals(signalfd(-1, &waited, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!signals) throw_errno("waiting for systemd-nspawn (signalfd)");
+  const char* unit_socket = std::getenv("NOTIFY_SOCKET");
+  std::optional<pid_t> leader;
   for (;;) {
-    if (!pid_written) {
-      if (auto init = find_container_init(child, o.uuid)) {
+    if (!init_seen) {
+      // An nspawn that never names its leader: found in /proc, at the long timeout's pace.
+      std::optional<pid_t> init = leader ? (is_pod_init(*leader, o.uuid) ? leader : std::nullopt)
+                                         : find_container_init(child, o.uuid);
+      if (init) {
         write_pid_file(pod, *init);
-        pid_written = true;
+        init_seen = true;
         log.debug("pod " + o.uuid + ": pod init is pid " + std::to_string(*init));
       }
     }
-    siginfo_t info{};
-    timespec poll{0, 2000000};  // 2 ms while pod init is not found yet
-    int sig = pid_written ? sigwaitinfo(&waited, &info) : sigtimedwait(&waited, &info, &poll);
-    if (sig < 0) {
-      if (errno == EINTR || errno == EAGAIN) continue;
+    // Once the leader is known it is about to execute pod init: a short wait, a few times.
+    pollfd fds[2] = {{signals.get(), POLLIN, 0}, {notify.fd(), POLLIN, 0}};
+    if (::poll(fds, 2, init_seen ? -1 : (leader ? 1 : 50)) < 0) {
+      if (errno == EINTR) continue;
       throw_errno("waiting for systemd-nspawn");
     }
-    if (sig != SIGCHLD) {
-      (void)kill(child, sig);  // nspawn turns it into SIGTERM for pod init (--kill-signal)
-      continue;
+    if (fds[1].revents & POLLIN) {
+      while (auto fields = notify.receive()) {
+        if (auto pid = notify_value(*fields, "X_NSPAWN_LEADER_PID"); pid && !leader) {
+          int v = 0;
+          auto [end, ec] = std::from_chars(pid->data(), pid->data() + pid->size(), v);
+          if (ec == std::errc() && end == pid->data() + pid->size() && v > 0) leader = v;
+        }
+        if (unit_socket != nullptr && notify_value(*fields, "READY") == "1" && !notify_send(unit_socket, "READY=1"))
+          log.warn(std::string("pod ") + o.uuid + ": telling " + unit_socket + " the pod is ready failed");
+      }
+    }
+    if (!(fds[0].revents & POLLIN)) continue;
+    signalfd_siginfo si{};
+    while (::read(signals.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+      // nspawn turns a stop signal into SIGTERM for pod init (--kill-signal)
+      if (si.ssi_signo != SIGCHLD) (void)kill(child, static_cast<int>(si.ssi_signo));
     }
     int status = 0;
-    pid_t done = waitpid(child, &status, WNOHANG);
-    if (done == child) return status;
+    if (waitpid(child, &status, WNOHANG) == child) return status;
   }
 }
 
@@ -178,10 +198,23 @@ int run_pod(const std::vector<std::string>& args) {
     write_file_atomic(file, join(launcher_flags(o), "\n"), 0644, false);
   });
 
+  // systemd-nspawn's NOTIFY_SOCKET (supervise() says why).
+  const NotifyListener notify = NotifyListener::bind_abstract("pod-run-" + o.uuid);
+
   // The cgroups are recorded before they exist, so gc finds them whatever happens next.
   const auto own = cgroups::parse_proc_cgroup(read_file("/proc/self/cgroup"));
   const auto cgroup_dirs = cgroups::pod_cgroup_dirs(read_file("/proc/self/mountinfo"), own, o.uuid);
   write_file_atomic(pod.dir() + "/" + kCgroupsFile, join(cgroup_dirs, "\n") + "\n", 0644, false);
+
+  // Stop signals wait, blocked, until supervise() passes them on to nspawn.
+  sigset_t waited;
+  sigset_t original;
+  sigemptyset(&waited);
+  for (int sig : kForwarded) sigaddset(&waited, sig);
+  sigaddset(&waited, SIGCHLD);
+  check_sys(sigprocmask(SIG_BLOCK, &waited, &original), "blocking signals");
+  PendingNspawn pending = fork_nspawn(cgroup_dirs, notify.address(), original);
+  const AbandonUnstarted abandon(pending, cgroup_dirs);
 
   PodNetworkPlan network = plan_pod_network(pod, o, log);
   plan.network = network.mode;
@@ -193,23 +226,14 @@ int run_pod(const std::vector<std::string>& args) {
   const auto argv = nspawn_argv(plan);
   log.debug("pod " + o.uuid + ": " + shell_quoted(argv));
 
-  sigset_t waited;
-  sigset_t original;
-  sigemptyset(&waited);
-  for (int sig : kForwarded) sigaddset(&waited, sig);
-  sigaddset(&waited, SIGCHLD);
-  check_sys(sigprocmask(SIG_BLOCK, &waited, &original), "blocking signals");
-  const pid_t self = getpid();
-  pid_t child = fork();
-  if (child < 0) throw_errno("starting systemd-nspawn (fork)");
-  if (child == 0) exec_nspawn(argv, cgroup_dirs, original, self);
-  ChildProcess nspawn(child);
+  ChildProcess nspawn(start_nspawn(pending, argv));
+  const pid_t child = nspawn.pid();
   write_file_atomic(pod.dir() + "/" + kPpidFile, std::to_string(child), 0644, false);
 
   int status = 0;
   bool init_seen = false;
   try {
-    status = supervise(child, waited, pod, o, log, init_seen);
+    status = supervise(child, waited, notify, pod, o, log, init_seen);
     (void)nspawn.release();
   } catch (...) {
     teardown_pod_network(pod, log);

@@ -13,18 +13,14 @@ PodNetworkPlan plan_pod_network(const PodLayout& pod, const RunOptions& o, const
   request.local_config = o.local_config;
   request.system_config = o.system_config;
   request.debug = o.debug;
-  switch (request.selection.mode) {
-    case net::NetworkSelection::Mode::host:
-      plan.mode = NspawnPlan::Network::host;
-      return plan;
-    case net::NetworkSelection::Mode::none:
-      // A network namespace of nspawn's own, with only loopback.
-      plan.mode = NspawnPlan::Network::none;
-      return plan;
-    case net::NetworkSelection::Mode::networks:
-      break;
-  }
+  // In every mode (pod_network.hpp): it refuses a --port the mode cannot publish and keeps
+  // stage0's host mount namespace fd from the sandbox. Host mode sets up nothing; none gets
+  // a namespace with only loopback, recorded like any other so gc releases it.
   net::PodNetwork network = net::setup_pod_network(pod, request, log);
+  if (network.netns_path.empty()) {
+    plan.mode = NspawnPlan::Network::host;
+    return plan;
+  }
   plan.mode = NspawnPlan::Network::netns;
   plan.netns_path = network.netns_path;
   for (const auto& n : network.networks)

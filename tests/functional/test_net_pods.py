@@ -159,6 +159,25 @@ class NetPodsTestCase(PodsTestCase):
         self.assertEqual(len(links), 1, res.stdout)
         self.assertIn("lo:", links[0])
 
+    def test_port_is_refused_without_a_pod_network(self):
+        # host: the apps listen on the host's addresses already; none: nothing to publish on.
+        # Refused before the sandbox starts.
+        for net, why in (("host", "the pod has --net=host"), ("none", "the pod has --net=none")):
+            with self.subTest(net=net):
+                res = self.nspawn_run("--net=" + net, "--port=http:127.0.0.1:%d" % free_port(),
+                                      image=self.httpd_aci, check=254)
+                self.assertIn("--port needs a pod network", res.stderr)
+                self.assertIn(why, res.stderr)
+                self.assertIn("--net=default", res.stderr)
+
+    def test_none_pod_namespace_is_released(self):
+        # --net=none gets its namespace from the network set-up too (with only loopback):
+        # the run releases it, and the pod's net-info record with it.
+        uuid_file = os.path.join(self.root, "none-uuid")
+        self.nspawn_run("--net=none", "--uuid-file-save=" + uuid_file, "--exec=/bin/true", check=0)
+        pod_uuid = self._read(uuid_file).strip()
+        self.assertEqual(leftovers(pod_uuid), [])
+
     def test_named_networks_from_local_and_system_config(self):
         # The system config's network reaches stage1 through stage0's --system-config.
         sysnet = "nettest-sys-" + uuid.uuid4().hex[:6]
@@ -172,6 +191,26 @@ class NetPodsTestCase(PodsTestCase):
                               "-4", "addr", check=0)
         self.assertRegex(res.stdout, r"eth0\s+inet %s\.\d+/24" % self.prefix.replace(".", r"\."))
         self.assertRegex(res.stdout, r"eth1\s+inet %s\.\d+/24" % sysprefix.replace(".", r"\."))
+
+    def test_conflist_chains_debians_plugins(self):
+        # A CNI configuration list: ptp (with host-local) then tuning, which sets eth0's MTU
+        # on the interface ptp made; gc-free release of both when the run ends.
+        chain = "nettest-chain-" + uuid.uuid4().hex[:6]
+        prefix = "10.%d.%d" % (random.randint(200, 250), random.randint(0, 254))
+        with open(os.path.join(self.local_config, "net.d", "20-chain.conflist"), "w") as f:
+            json.dump({"cniVersion": "1.0.0", "name": chain, "plugins": [
+                {"type": "ptp", "ipam": {"type": "host-local", "subnet": prefix + ".0/24"}},
+                {"type": "tuning", "mtu": 1280}]}, f)
+        self.addCleanup(shutil.rmtree, os.path.join(LEASES, chain), True)
+        uuid_file = os.path.join(self.root, "chain-uuid")
+        res = self.nspawn_run("--net=" + chain, "--uuid-file-save=" + uuid_file, "--exec=/bin/ip",
+                              "--", "-o", "addr", "show", "eth0", check=0)
+        self.assertRegex(res.stdout, r"eth0\s+inet %s\.\d+/24" % prefix.replace(".", r"\."))
+        link = self.nspawn_run("--net=" + chain, "--exec=/bin/ip", "--", "-o", "link", "show",
+                               "eth0", check=0)
+        self.assertIn("mtu 1280", link.stdout)
+        self.assertEqual(leftovers(self._read(uuid_file).strip()), [])
+        self.assertEqual(host_routes_to(prefix), [])
 
     def test_unknown_network_lists_the_networks(self):
         res = self.nspawn_run("--net=nosuchnet", "--exec=/bin/true", check=254)

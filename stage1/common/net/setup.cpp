@@ -57,11 +57,12 @@ std::vector<PlannedNetwork> plan_networks(const SetupRequest& req, bool with_por
                       config_dirs_text(req.local_config, req.system_config));
     }
     with_context("network " + r.name + " (" + it->second.source + ")", [&] {
-      (void)find_plugin(it->second.type, default_cni_path());
-      const auto& conf = it->second.conf;
-      if (auto ipam = conf.find("ipam"); ipam != conf.end() && ipam->is_object() &&
-                                         ipam->contains("type") && (*ipam)["type"].is_string())
-        (void)find_plugin((*ipam)["type"].get<std::string>(), default_cni_path());
+      for (const auto& conf : it->second.plugins) {
+        (void)find_plugin(conf.value("type", ""), default_cni_path());
+        if (auto ipam = conf.find("ipam"); ipam != conf.end() && ipam->is_object() &&
+                                           ipam->contains("type") && (*ipam)["type"].is_string())
+          (void)find_plugin((*ipam)["type"].get<std::string>(), default_cni_path());
+      }
     });
     plan.push_back({r, it->second});
   }
@@ -74,6 +75,13 @@ std::vector<PlannedNetwork> plan_networks(const SetupRequest& req, bool with_por
                   "set \"cniVersion\" of " + plan.front().config.source + " to \"0.4.0\"");
   }
   return plan;
+}
+
+// A plugin of a configuration list that asks for the --port mappings (the CNI
+// convention: "capabilities": {"portMappings": true}, as portmap's own configuration).
+bool wants_port_mappings(const nlohmann::json& conf) {
+  auto caps = conf.find("capabilities");
+  return caps != conf.end() && caps->is_object() && caps->value("portMappings", false) == true;
 }
 
 nlohmann::json loopback_conf() {
@@ -124,13 +132,15 @@ PodNetwork setup_pod_network(const PodLayout& pod, const SetupRequest& request,
     auto host = HostMountNamespace::from_env();
     // An undeclared --port is refused before anything starts, whatever the mode.
     auto ports = resolve_port_mappings(pod);
-    if (out.mode == NetworkSelection::Mode::host) {
-      if (!ports.empty())
-        log.debug("--port with --net=host: the apps listen on the host's addresses already");
-      return out;
-    }
+    // The apps of a host-network pod listen on the host's addresses already: a --port there
+    // would publish nothing, so it is refused rather than silently ignored.
+    if (out.mode == NetworkSelection::Mode::host && !ports.empty())
+      throw Error("--port needs a pod network, and the pod has --net=host", 0,
+                  "drop --port (the apps listen on the host's addresses already) or give the pod "
+                  "a network (--net=default)");
+    if (out.mode == NetworkSelection::Mode::host) return out;
     if (out.mode == NetworkSelection::Mode::none && !ports.empty())
-      throw Error("--port needs a network, and the pod has --net=none", 0,
+      throw Error("--port needs a pod network, and the pod has --net=none", 0,
                   "drop --port or give the pod a network (--net=default)");
     std::vector<PlannedNetwork> plan;
     if (out.mode == NetworkSelection::Mode::networks)
@@ -159,9 +169,20 @@ PodNetwork setup_pod_network(const PodLayout& pod, const SetupRequest& request,
           info.networks.push_back(std::move(rec));
           CniCall call{"ADD", request.uuid, info.netns, info.networks.back().joined.ifname,
                        info.networks.back().args};
-          auto result = add_recorded(pod.dir(), info, p.config.conf, call, log);
+          // A configuration list's plugins in order, each given the result so far.
+          nlohmann::json result;
+          bool ports_taken = false;
+          for (size_t k = 0; k < p.config.plugins.size(); ++k) {
+            nlohmann::json conf = p.config.plugins[k];
+            if (k > 0) conf["prevResult"] = result;
+            if (i == 0 && !ports.empty() && wants_port_mappings(conf)) {
+              conf["runtimeConfig"]["portMappings"] = port_mappings_json(ports);
+              ports_taken = true;
+            }
+            result = add_recorded(pod.dir(), info, std::move(conf), call, log);
+          }
           apply_cni_result(result, info.networks.back().joined);
-          if (i == 0 && !ports.empty())
+          if (i == 0 && !ports.empty() && !ports_taken)
             (void)add_recorded(pod.dir(), info, portmap_conf(p.config.conf, result, ports), call,
                                log);
           save_net_info(pod.dir(), info, false);

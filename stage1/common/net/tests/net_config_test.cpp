@@ -90,3 +90,38 @@ TEST_CASE("a configuration without cniVersion gets 0.4.0") {
   auto c = parse_network_config(R"({"name":"x","type":"bridge"})", "f.conf");
   CHECK(c.conf["cniVersion"] == "0.4.0");
 }
+
+TEST_CASE("a .conflist chains its plugins, each with the list's name and cniVersion") {
+  auto tmp = make_temp_dir("/tmp", "netconf-test");
+  write_conf(tmp.path(), "30-chain.conflist",
+             R"({"cniVersion":"1.0.0","name":"chain","plugins":[
+                  {"type":"ptp","ipam":{"type":"host-local","subnet":"10.1.2.0/24"}},
+                  {"type":"tuning","mtu":1300},
+                  {"type":"portmap","capabilities":{"portMappings":true}}]})");
+  Logger log;
+  auto all = load_network_configs(tmp.path(), "", log);
+  const auto& c = all.at("chain");
+  CHECK(c.type == "ptp");
+  REQUIRE(c.plugins.size() == 3);
+  CHECK(c.plugins[1]["type"] == "tuning");
+  CHECK(c.plugins[1]["mtu"] == 1300);
+  for (const auto& p : c.plugins) {
+    CHECK(p["name"] == "chain");
+    CHECK(p["cniVersion"] == "1.0.0");
+  }
+  // A single .conf is a chain of one.
+  auto single = parse_network_config(conf("one", "bridge"), "f.conf");
+  REQUIRE(single.plugins.size() == 1);
+  CHECK(single.plugins[0]["type"] == "bridge");
+}
+
+TEST_CASE("a broken configuration list is an error naming the file and the plugin") {
+  CHECK_THROWS_WITH_AS((void)parse_network_config_list(R"({"name":"x"})", "l.conflist"),
+                       doctest::Contains("\"plugins\""), Error);
+  CHECK_THROWS_WITH_AS((void)parse_network_config_list(R"({"name":"x","plugins":[]})", "l.conflist"),
+                       doctest::Contains("l.conflist"), Error);
+  CHECK_THROWS_WITH_AS(
+      (void)parse_network_config_list(R"({"name":"x","plugins":[{"type":"ptp"},{"mtu":1}]})", "l.conflist"),
+      doctest::Contains("plugin 2"), Error);
+  CHECK_THROWS_AS((void)parse_network_config_list(R"({"plugins":[{"type":"ptp"}]})", "l.conflist"), Error);
+}

@@ -150,7 +150,8 @@ class RegistrySource : public OciSource {
   }
   UniqueFd blob(const oci::Descriptor& d) override {
     UniqueFd fd = anonymous_file_in(scratch_);
-    ProgressBar bar("Downloading " + d.digest.substr(7, 12), settings_.progress);
+    // Layers download in parallel: each gets its own line of the shared board.
+    ProgressBar bar(board_, "Downloading " + d.digest.substr(7, 12));
     std::string what = "layer " + d.digest;
     std::string url = base_ + name_.repository + "/blobs/" + d.digest;
     (void)request(url, "", fd.get(), d.size, what, &bar, d.size);
@@ -368,6 +369,7 @@ class RegistrySource : public OciSource {
   std::mutex mu_;
   std::string auth_header_;
   std::optional<oci::RegistryCredentials> creds_;
+  ProgressBoard board_{settings_.progress};
 };
 
 std::vector<std::string> json_files(const std::string& dir) {

@@ -36,6 +36,13 @@ const std::vector<Command>& all_commands() {
     v.push_back(export_command());
     v.push_back(config_command());
     v.push_back(api_service_command());
+    v.push_back(app_sandbox_command());
+    v.push_back(app_add_command());
+    v.push_back(app_start_command());
+    v.push_back(app_stop_command());
+    v.push_back(app_rm_command());
+    v.push_back(app_list_command());
+    v.push_back(app_status_command());
     return v;
   }();
   return commands;

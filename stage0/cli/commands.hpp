@@ -37,4 +37,12 @@ Command cat_manifest_command();
 Command export_command();
 Command config_command();
 Command api_service_command();
+// mutable pods (cmd_app*.cpp)
+Command app_sandbox_command();
+Command app_add_command();
+Command app_start_command();
+Command app_stop_command();
+Command app_rm_command();
+Command app_list_command();
+Command app_status_command();
 }  // namespace pod::cli

@@ -72,7 +72,9 @@ Pod prepare_pod(const std::string& data_dir, store::Store& store, const PrepareR
                 const Logger& log) {
   // Everything that can fail for a user's mistake happens before the pod directory exists.
   aci::PodManifest manifest;
-  if (req.pod_manifest_file) {
+  if (req.manifest) {
+    manifest = *req.manifest;
+  } else if (req.pod_manifest_file) {
     manifest = manifest_from_file(*req.pod_manifest_file, store, req.sources, log);
   } else {
     std::vector<ResolvedImage> images;

@@ -20,6 +20,7 @@ struct PrepareRequest {
   std::vector<AppOptions> apps;
   PodOptions pod;
   std::optional<std::string> pod_manifest_file;  // --pod-manifest: used as it is
+  std::optional<aci::PodManifest> manifest;      // built by the caller (app sandbox: no apps)
   Stage1Selection stage1;
   ImageSourceOptions sources;
   bool durable = true;  // fsync the manifest (prepare); run uses the pod at once and skips it

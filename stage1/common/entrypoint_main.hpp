@@ -21,6 +21,13 @@ struct FlavorEntrypoints {
   int other_failure_status = 1;
 };
 
-[[nodiscard]] int entrypoint_main(const std::vector<std::string>& argv, const FlavorEntrypoints& flavor);
+// A mutable pod's app entrypoints (app-add, app-start, app-stop, app-rm), for the
+// flavors that have them (Documentation/stage1-abi.md).
+struct AppEntrypoints {
+  Entrypoint add, start, stop, rm;
+};
+
+[[nodiscard]] int entrypoint_main(const std::vector<std::string>& argv, const FlavorEntrypoints& flavor,
+                                  const AppEntrypoints& apps = {});
 
 }  // namespace pod::stage1

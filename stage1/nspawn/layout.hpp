@@ -18,5 +18,12 @@ inline constexpr const char* kLauncherFlagsInPod = "/rkt/nspawn/launcher-flags";
 inline constexpr const char* kCgroupsFile = "cgroups";
 inline constexpr const char* kPpidFile = "ppid";
 inline constexpr const char* kNspawnBinary = "/usr/bin/systemd-nspawn";
+// A mutable pod (`pod app sandbox`): the pod manifest annotation that says so, and pod
+// init's control socket (stage1/common/init/control.hpp), in a directory of the pod
+// directory bound into the pod.
+inline constexpr const char* kMutableAnnotation = "coreos.com/rkt/stage1/mutable";
+inline constexpr const char* kControlDir = "control";
+inline constexpr const char* kControlDirInPod = "/rkt/control";
+inline constexpr const char* kControlSocket = "init.sock";
 
 }  // namespace pod::stage1::nspawn

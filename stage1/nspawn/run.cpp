@@ -187,7 +187,19 @@ int run_pod(const std::vector<std::string>& args) {
   plan.interactive = o.interactive;
   plan.notify_ready = std::getenv("NOTIFY_SOCKET") != nullptr;
   plan.private_users = o.private_users;
-  plan.binds = {{pod.pod_manifest(), kPodManifestInPod, true}, {pod.dir() + "/appsinfo", kAppsinfoInPod, true}};
+  plan.binds = {{pod.dir() + "/appsinfo", kAppsinfoInPod, true}};
+  // A mutable pod's manifest changes while it runs: pod init keeps its own copy (a bind
+  // would show the replaced file forever) and listens on a socket in the pod directory.
+  const bool is_mutable = manifest.annotations.get(kMutableAnnotation).value_or("") == "true";
+  if (is_mutable) {
+    with_context("copying the pod manifest into the pod", [&] {
+      write_file_atomic(pod.stage1_rootfs() + kPodManifestInPod, read_file(pod.pod_manifest()), 0644, false);
+      make_dirs(pod.dir() + "/" + kControlDir, 0700);
+    });
+    plan.binds.push_back({pod.dir() + "/" + kControlDir, kControlDirInPod, false});
+  } else {
+    plan.binds.push_back({pod.pod_manifest(), kPodManifestInPod, true});
+  }
   if (path_exists("/etc/hosts")) plan.binds.push_back({"/etc/hosts", "/etc/hosts", true});
   for (auto& b : volume_binds(manifest)) plan.binds.push_back(std::move(b));
 
@@ -221,6 +233,10 @@ int run_pod(const std::vector<std::string>& args) {
   plan.netns_path = network.netns_path;
   // --dns wins; else the networks' own servers; else the host's resolv.conf (pod init).
   plan.init = init_command(o, plan.notify_ready, o.dns.empty() ? network.nameservers : o.dns);
+  if (is_mutable) {
+    plan.init.emplace_back("--mutable");
+    plan.init.push_back(std::string("--control=") + kControlDirInPod + "/" + kControlSocket);
+  }
   if (!plan.register_machine) private_nspawn_state();
 
   const auto argv = nspawn_argv(plan);

@@ -39,6 +39,8 @@ InitOptions parse_init_options(const std::vector<std::string>& args) {
     else if (flag == "--disable-paths") o.disable_paths = true;
     else if (flag == "--disable-seccomp") o.disable_seccomp = true;
     else if (flag == "--notify") o.notify = true;
+    else if (flag == "--mutable") o.mutable_pod = true;
+    else if (flag == "--control") { need(); o.control = value; }
     else if (flag == "--dns") { need(); o.dns.push_back(value); }
     else if (flag == "--stop-timeout-ms") { need(); o.stop_timeout_ms = static_cast<int>(number(flag, value)); }
     else if (flag == "--log-max-bytes") { need(); o.log_max_bytes = number(flag, value); }
@@ -46,6 +48,7 @@ InitOptions parse_init_options(const std::vector<std::string>& args) {
   }
   if (o.uuid.empty()) throw UsageError("pod init: --uuid is required");
   if (o.launcher.empty()) throw UsageError("pod init: --launcher is required");
+  if (o.mutable_pod && o.control.empty()) throw UsageError("pod init: --mutable needs --control=SOCKET");
   if (o.log_max_bytes < 4096) throw UsageError("pod init: --log-max-bytes must be at least 4096");
   return o;
 }

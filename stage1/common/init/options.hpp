@@ -22,6 +22,10 @@ struct InitOptions {
   int stop_timeout_ms = 10000;          // SIGTERM -> SIGKILL
   long long log_max_bytes = 10 * 1024 * 1024;  // per file, before rotation
   bool notify = false;                  // send READY=1 to $NOTIFY_SOCKET once the apps are ready
+  // A mutable pod (`pod app sandbox`): apps may be none, come and go through the control
+  // socket at `control` (control.hpp), and an app's end does not stop the pod.
+  bool mutable_pod = false;
+  std::string control;
 };
 
 // Throws UsageError naming the bad argument.

@@ -24,10 +24,14 @@
 #include "stage1/common/init/app_tree.hpp"
 #include "stage2/effective_app.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace pod::stage1::init {
 namespace {
 
-constexpr int kHandledSignals[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT};
+// SIGPIPE is taken (and dropped) so that a reader of the pod's output going away costs
+// pod init a failed write, not its life; the apps get the original mask back.
+constexpr int kHandledSignals[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE};
 
 long long now_ms() {
   timespec ts{};
@@ -35,7 +39,22 @@ long long now_ms() {
   return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
+long long wall_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+const char* state_name(int s) {
+  static const char* const names[] = {"created", "running", "exited"};
+  return names[s];
+}
+
+}  // namespace
+
 std::string app_rootfs(const std::string& app) { return "/opt/stage2/" + app + "/rootfs"; }
+
+namespace {
 
 int64_t kernel_pid_max() {
   try {
@@ -83,22 +102,42 @@ std::string PodInit::image_manifest(const std::string& app) const {
   return o_.appsinfo + "/" + app + "/manifest";
 }
 
+std::unique_ptr<PodInit::App> PodInit::make_app(const aci::RuntimeApp& runtime) const {
+  auto app = std::make_unique<App>();
+  app->name = runtime.name;
+  app->runtime = runtime;
+  app->created_ns = wall_ns();
+  aci::ImageManifest image;
+  with_context("reading image manifest " + image_manifest(runtime.name),
+               [&] { image = aci::ImageManifest::parse(read_file(image_manifest(runtime.name))); });
+  app->effective = stage2::effective_app(image, &runtime, runtime.name);
+  app->limits = cgroups::limits_of(app->effective, runtime.name, pids_default_);
+  return app;
+}
+
 void PodInit::load_manifests() {
   with_context("reading pod manifest " + o_.pod_manifest,
                [&] { manifest_ = aci::PodManifest::parse(read_file(o_.pod_manifest)); });
-  if (manifest_.apps.empty()) throw Error("pod " + o_.uuid + ": the pod manifest has no apps");
-  const int64_t pids_default = cgroups::default_pids_max(kernel_pid_max());
+  if (manifest_.apps.empty() && !o_.mutable_pod) throw Error("pod " + o_.uuid + ": the pod manifest has no apps");
+  pids_default_ = cgroups::default_pids_max(kernel_pid_max());
   for (const auto& runtime : manifest_.apps) {
-    auto app = std::make_unique<App>();
-    app->name = runtime.name;
-    app->runtime = runtime;
-    aci::ImageManifest image;
-    with_context("reading image manifest " + image_manifest(runtime.name),
-                 [&] { image = aci::ImageManifest::parse(read_file(image_manifest(runtime.name))); });
-    app->effective = stage2::effective_app(image, &runtime, runtime.name);
-    app->limits = cgroups::limits_of(app->effective, runtime.name, pids_default);
     order_.push_back(runtime.name);
-    apps_[runtime.name] = std::move(app);
+    apps_[runtime.name] = make_app(runtime);
+  }
+}
+
+void PodInit::record_state(const App& app) {
+  nlohmann::json j = {{"name", app.name}, {"state", state_name(static_cast<int>(app.state))},
+                      {"created_at", app.created_ns}};
+  if (app.state == State::running) j["pid"] = app.pid;
+  if (app.started_ns != 0) j["started_at"] = app.started_ns;
+  if (app.finished_ns != 0) j["finished_at"] = app.finished_ns;
+  if (app.exit_code) j["exit_code"] = *app.exit_code;
+  try {
+    make_dirs(kAppStateDir);
+    write_file_atomic(std::string(kAppStateDir) + "/" + app.name, j.dump() + "\n", 0644, false);
+  } catch (const Error& e) {
+    log_.warn("pod " + o_.uuid + ": app " + app.name + ": recording its state: " + e.what());
   }
 }
 
@@ -108,14 +147,16 @@ void PodInit::prepare_apps() {
                           [&] { return cgroups::PodCgroups::mount_all(kCgroupMounts, own, log_); });
   // Every refusal comes before any app starts.
   for (const auto& name : order_) cgroups_->check(apps_[name]->limits, name);
+  for (const auto& name : order_) prepare_app(*apps_[name]);
+}
+
+void PodInit::prepare_app(App& app) {
   AppTreeOptions tree{o_.interactive, o_.disable_paths, o_.dns, "/rkt/nspawn", "/rkt/volumes", o_.host_volumes};
-  for (const auto& name : order_) {
-    App& app = *apps_[name];
-    with_context("pod " + o_.uuid + ": setting up app " + name, [&] {
-      prepare_app_tree(app_rootfs(name), manifest_, app.runtime, app.effective, tree, log_);
-      app.cgroup_procs = cgroups_->create_app(name, app.limits);
-    });
-  }
+  with_context("pod " + o_.uuid + ": setting up app " + app.name, [&] {
+    prepare_app_tree(app_rootfs(app.name), manifest_, app.runtime, app.effective, tree, log_);
+    app.cgroup_procs = cgroups_->create_app(app.name, app.limits);
+  });
+  record_state(app);
 }
 
 std::vector<std::string> PodInit::launcher_flags() const {
@@ -175,6 +216,11 @@ void PodInit::start(App& app) {
                  " exited with status " + std::to_string(code) + "; the app is not started");
       app.pre_start_ok = false;
       record_status(app.name, code, false);
+      app.state = State::exited;
+      app.exit_code = code;
+      app.finished_ns = wall_ns();
+      record_state(app);
+      if (o_.mutable_pod) return;  // a sandbox outlives its apps
       exits_.push_back({app.name, code, false});
       begin_stop(false);
       return;
@@ -185,14 +231,26 @@ void PodInit::start(App& app) {
                   launcher_args(o_.pod_manifest, image_manifest(app.name), app.name, app_rootfs(app.name),
                                 launcher_flags(), {}),
                   app.cgroup_procs, interactive, app.name == order_.front()};
+  for (UniqueFd* fd : {&app.out, &app.err}) {
+    // A restarted app: what its last run's children still hold open is dropped.
+    if (!*fd) continue;
+    loop_.remove(fd->get());
+    fd->reset();
+  }
   Launched l = launch(spec, original_);
   app.pid = l.pid;
   app.running = true;
+  app.stopped = false;
+  app.state = State::running;
+  app.started_ns = wall_ns();
+  app.finished_ns = 0;
+  app.exit_code.reset();
+  record_state(app);
   app.out = std::move(l.out);
   app.err = std::move(l.err);
   app.launch_error = std::move(l.launch_error);
   if (!interactive) {
-    app.log.emplace(app.name, AppLogOptions{kLogDir, o_.log_max_bytes, apps_.size() > 1, 1, 2});
+    app.log.emplace(app.name, AppLogOptions{kLogDir, o_.log_max_bytes, apps_.size() > 1 || o_.mutable_pod, 1, 2});
     watch_output(app, app.out, Stream::out);
     watch_output(app, app.err, Stream::err);
   }
@@ -226,6 +284,8 @@ void PodInit::on_signal() {
     if (n != static_cast<ssize_t>(sizeof si)) return;  // EAGAIN: all taken
     if (si.ssi_signo == SIGCHLD) {
       reap();
+    } else if (si.ssi_signo == SIGPIPE) {
+      continue;
     } else if (!stopping_) {
       log_.debug("pod init: signal " + std::to_string(si.ssi_signo) + ": stopping the pod");
       begin_stop(true);
@@ -259,6 +319,20 @@ void PodInit::exited(App& app, int wait_status) {
   if (oom) log_.warn("pod " + o_.uuid + ": app " + app.name + " was killed by the OOM killer (memory limit)");
   log_.debug("pod init: app " + app.name + " exited with status " + std::to_string(code));
   record_status(app.name, code, oom);
+  app.state = State::exited;
+  app.exit_code = code;
+  app.finished_ns = wall_ns();
+  app.kill_deadline_ms = 0;
+  record_state(app);
+  if (o_.mutable_pod) {
+    // A sandbox outlives its apps; app stop and app rm were waiting for this.
+    if (app.remove_after_exit) {
+      remove_app(app.name);  // answers app rm
+    } else {
+      answer_waiting(app, "");
+    }
+    return;
+  }
   exits_.push_back({app.name, code, app.stopped, WIFSIGNALED(wait_status) ? WTERMSIG(wait_status) : 0, launch_failed});
   if (!stopping_) begin_stop(false);
 }
@@ -307,14 +381,21 @@ int PodInit::run() {
     if (stopping_) break;
     start(*apps_[name]);
   }
+  if (o_.mutable_pod) listen_for_control();
   // Every app has started: the pod is ready (its unit's Type=notify may go on).
   if (o_.notify && !stopping_) notify_ready(log_);
-  while (running_count() > 0) {
-    int timeout = -1;
-    if (stopping_ && !killed_) timeout = static_cast<int>(std::max(0LL, kill_deadline_ms_ - now_ms()));
-    loop_.run_once(timeout);
+  // A mutable pod runs until it is stopped, with or without apps.
+  while (running_count() > 0 || (o_.mutable_pod && !stopping_)) {
+    loop_.run_once(loop_timeout());
     if (stopping_ && !killed_ && now_ms() >= kill_deadline_ms_) kill_remaining();
+    kill_overdue_apps();
   }
+  if (control_) {
+    loop_.remove(control_.get());
+    control_.reset();
+    (void)::unlink(o_.control.c_str());
+  }
+  for (auto& [name, app] : apps_) answer_waiting(*app, "the pod stopped");
   drain_output();
   for (const auto& name : order_) {
     App& app = *apps_[name];

@@ -5,7 +5,9 @@
 // orphans, and exits with the pod's status (exit_rule.hpp).
 //
 // Everything it waits for is an fd of one EventLoop; the apps live in a map keyed by
-// name, so an app can join a running pod later (a control socket in the same loop).
+// name. A mutable pod (`pod app sandbox`, --mutable) starts with no apps, keeps running
+// when its apps end, and takes apps in and out through a control socket in the same loop
+// (control.hpp, pod_init_control.cpp); every app's state is recorded in kAppStateDir.
 #pragma once
 
 #include <signal.h>
@@ -35,6 +37,12 @@ inline constexpr const char* kReasonDir = "/rkt/reason";  // <app>: "OOMKilled"
 inline constexpr const char* kLogDir = "/rkt/logs";
 inline constexpr const char* kCgroupMounts = "/run/pod/cgroup";
 inline constexpr const char* kResultFile = "/rkt/init/pod-result";  // exit_rule.hpp
+// <app>: {"name","state","pid","created_at","started_at","finished_at","exit_code"}
+// (Documentation/stage1-abi.md), rewritten atomically at every change of state.
+inline constexpr const char* kAppStateDir = "/rkt/app-state";
+
+// Where an app's rootfs is inside the stage1 rootfs (the stage1 ABI's path).
+[[nodiscard]] std::string app_rootfs(const std::string& app);
 
 class PodInit {
  public:
@@ -47,8 +55,17 @@ class PodInit {
   int run();
 
  private:
+  enum class State { created, running, exited };
   struct App {
     std::string name;
+    State state = State::created;
+    long long created_ns = 0;  // wall clock, ns since the epoch
+    long long started_ns = 0;
+    long long finished_ns = 0;
+    std::optional<int> exit_code;
+    long long kill_deadline_ms = 0;  // an app stop's SIGKILL time (monotonic), 0: none
+    bool remove_after_exit = false;  // app rm of a running app
+    std::vector<UniqueFd> waiting;   // control connections answered when the app exits
     aci::RuntimeApp runtime;
     aci::App effective;
     cgroups::Limits limits;
@@ -64,7 +81,21 @@ class PodInit {
   };
 
   void load_manifests();
+  [[nodiscard]] std::unique_ptr<App> make_app(const aci::RuntimeApp& runtime) const;
   void prepare_apps();
+  void prepare_app(App& app);
+  void record_state(const App& app);
+  // The control socket of a mutable pod (pod_init_control.cpp).
+  void listen_for_control();
+  void on_control();
+  void serve(UniqueFd conn);
+  void add_app(const std::string& name, const std::string& manifest_text);
+  void stop_app(App& app, UniqueFd conn, bool remove);
+  void remove_app(const std::string& name);
+  void answer_waiting(App& app, const std::string& error);
+  void kill_overdue_apps();
+  void write_manifest();
+  [[nodiscard]] int loop_timeout() const;
   void start(App& app);
   [[nodiscard]] int run_handler(App& app, const aci::EventHandler& handler);
   void watch_output(App& app, UniqueFd& fd, Stream stream);
@@ -95,6 +126,8 @@ class PodInit {
   bool killed_ = false;
   long long kill_deadline_ms_ = 0;
   std::vector<AppExit> exits_;
+  UniqueFd control_;
+  int64_t pids_default_ = 0;
 };
 
 }  // namespace pod::stage1::init

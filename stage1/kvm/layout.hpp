@@ -13,7 +13,7 @@ inline constexpr const char* kInitrdInImage = "/kvm/initrd";
 // The flavor's state, in the stage1 rootfs so that the guest sees it through the share.
 inline constexpr const char* kStateDir = "/rkt/kvm";
 inline constexpr const char* kGuestConfig = "/rkt/kvm/guest.conf";  // host writes, guest reads
-inline constexpr const char* kGuestReady = "/rkt/kvm/ready";        // guest writes once pod init runs
+inline constexpr const char* kGuestReady = "/rkt/kvm/ready";        // guest writes once every app runs
 inline constexpr const char* kPodDirInGuest = "/rkt/kvm/pod";       // the shared pod directory
 inline constexpr const char* kHostVolumesInGuest = "/rkt/host-volumes";
 inline constexpr const char* kLauncherFlags = "/rkt/kvm/launcher-flags";

@@ -1,6 +1,7 @@
 #include "stage1/kvm/qemu_command.hpp"
 
 #include <cstdlib>
+#include <tuple>
 
 #include "common/fs.hpp"
 #include "common/strings.hpp"
@@ -37,12 +38,19 @@ std::vector<std::string> qemu_argv(const QemuPlan& p) {
                              "-serial", "file:" + p.console_log,
                              // The apps' output: pod init's stdout and stderr are hvc0 and hvc1.
                              "-device", "virtio-serial-device",
-                             "-chardev", "file,id=out,path=/dev/stdout,append=on",
                              "-device", "virtconsole,chardev=out",
-                             "-chardev", "file,id=err,path=/dev/stderr,append=on",
                              "-device", "virtconsole,chardev=err",
                              "-chardev", "socket,id=ctl,path=" + escape(p.control_socket) + ",server=on,wait=off",
                              "-device", std::string("virtserialport,chardev=ctl,name=") + kControlPortName};
+  int set = 1;
+  for (auto [id, fd, fallback] : {std::tuple{"out", p.out_fd, "/dev/stdout"}, std::tuple{"err", p.err_fd, "/dev/stderr"}}) {
+    std::string path = fallback;
+    if (fd >= 0) {
+      a.insert(a.end(), {"-add-fd", "fd=" + std::to_string(fd) + ",set=" + std::to_string(set)});
+      path = "/dev/fdset/" + std::to_string(set++);
+    }
+    a.insert(a.end(), {"-chardev", std::string("file,id=") + id + ",path=" + path + ",append=on"});
+  }
   std::vector<ShareSpec> shares{{kPodShareTag, p.pod_dir, false}};
   shares.insert(shares.end(), p.volumes.begin(), p.volumes.end());
   int n = 0;

@@ -27,6 +27,11 @@ struct QemuPlan {
   std::vector<ShareSpec> volumes;
   std::string control_socket;
   std::string console_log;
+  // The apps' stdout and stderr: descriptors qemu inherits (its -add-fd), so that qemu
+  // writes through run's own open files (sharing their offsets); -1: /dev/stdout and
+  // /dev/stderr, for what qemu cannot take that way (a terminal is opened read-write).
+  int out_fd = -1;
+  int err_fd = -1;
   int tap_fd = -1;  // -1: no network device
   std::string mac;  // the guest NIC's, that of the pod's eth0
 };

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <thread>
 
 #include "aci/manifest.hpp"
@@ -78,6 +79,11 @@ struct QemuStart {
     // The pod's lock stays with run: it is held exactly as long as run lives.
     if (const char* fd = std::getenv(var)) (void)fcntl(std::atoi(fd), F_SETFD, FD_CLOEXEC);
   }
+  // qemu takes a descriptor only if it is opened write-only, as its file chardev opens.
+  for (auto [fd, target] : {std::pair{STDOUT_FILENO, &s.plan.out_fd}, std::pair{STDERR_FILENO, &s.plan.err_fd}}) {
+    const int flags = fcntl(fd, F_GETFL);
+    if (flags >= 0 && (flags & O_ACCMODE) == O_WRONLY) *target = fcntl(fd, F_DUPFD, 10);
+  }
   PodTap tap;
   try {
     cgroups::join_cgroups(s.cgroups);
@@ -117,6 +123,29 @@ std::string console_tail(const std::string& file, size_t lines) {
   return out;
 }
 
+// A host where KVM passed the probe yet a guest did not boot on it is remembered until
+// it reboots (/run is a tmpfs), so later pods go straight to TCG.
+constexpr const char* kKvmVerdictFile = "/run/pod/kvm-unusable";
+constexpr int kKvmBootTimeoutMs = 15000;  // a KVM guest is up in about a second
+
+std::optional<KvmProbe> known_kvm_verdict() {
+  if (std::getenv("POD_KVM_FORCE_TCG") != nullptr) return KvmProbe{false, "POD_KVM_FORCE_TCG is set"};
+  try {
+    return KvmProbe{false, std::string(trim(read_file(kKvmVerdictFile))) + ", as " + kKvmVerdictFile + " records"};
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
+void remember_kvm_unusable(const std::string& why) {
+  try {
+    make_dirs(parent_dir(kKvmVerdictFile), 0755);
+    write_file_atomic(kKvmVerdictFile, why + "\n", 0644, false);
+  } catch (const Error&) {
+    // Not remembered: the next pod tries KVM again.
+  }
+}
+
 // Asks pod init to stop the apps; a VM that cannot be asked is ended.
 void forward_stop(const std::string& socket, pid_t qemu, int sig, const Logger& log) {
   try {
@@ -129,6 +158,68 @@ void forward_stop(const std::string& socket, pid_t qemu, int sig, const Logger& 
     log.warn(std::string("stage1-kvm: stopping the pod through the VM's control channel: ") + e.what() +
              "; ending the VM");
     (void)kill(qemu, SIGTERM);
+  }
+}
+
+struct Attempt {
+  int status = 0;
+  bool booted = false;
+  bool timed_out = false;
+  bool interrupted = false;  // a stop signal came while the guest booted
+};
+
+struct Vm {
+  const PodLayout& pod;
+  const QemuStart& start;
+  const std::string& ready;
+  const sigset_t& waited;
+  const Logger& log;
+  const std::string& uuid;
+};
+
+// One qemu, until it exits: the pid file once the guest runs pod init, stop signals
+// passed on, and qemu killed if the guest has not started pod init within TIMEOUT_MS.
+Attempt run_vm(const Vm& vm, int timeout_ms) {
+  (void)::unlink(vm.ready.c_str());
+  pid_t child = fork();
+  if (child < 0) throw_errno("starting qemu (fork)");
+  if (child == 0) exec_qemu(vm.start);
+  ChildProcess qemu(child);
+  write_file_atomic(vm.pod.dir() + "/" + kPpidFile, std::to_string(child), 0644, false);
+  Attempt a;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    if (!a.booted && path_exists(vm.ready)) {
+      // `pod status` shows the VM's pid: qemu is the pod's process on the host.
+      write_pid_file(vm.pod, child);
+      a.booted = true;
+      vm.log.debug("pod " + vm.uuid + ": the guest runs pod init; qemu is pid " + std::to_string(child));
+    }
+    if (!a.booted && !a.timed_out && std::chrono::steady_clock::now() > deadline) {
+      a.timed_out = true;
+      qemu.kill(SIGKILL);
+    }
+    siginfo_t info{};
+    timespec poll{0, 20000000};  // 20 ms while the guest boots
+    int sig = a.booted ? sigwaitinfo(&vm.waited, &info) : sigtimedwait(&vm.waited, &info, &poll);
+    if (sig < 0) {
+      if (errno == EINTR || errno == EAGAIN) continue;
+      throw_errno("waiting for qemu");
+    }
+    if (sig != SIGCHLD) {
+      if (a.booted) {
+        forward_stop(vm.start.plan.control_socket, child, sig, vm.log);
+      } else {
+        a.interrupted = true;
+        qemu.kill(SIGTERM);
+      }
+      continue;
+    }
+    if (auto done = qemu.poll()) {
+      a.status = *done;
+      (void)qemu.release();
+      return a;
+    }
   }
 }
 
@@ -153,8 +244,8 @@ int run_pod(const std::vector<std::string>& args) {
   start.plan.volumes = plan.volumes;
   start.plan.control_socket = pod.dir() + "/" + kControlSocket;
   start.plan.console_log = pod.dir() + "/" + kConsoleLog;
-  const KvmProbe probe = std::getenv("POD_KVM_FORCE_TCG") != nullptr ? KvmProbe{false, "POD_KVM_FORCE_TCG is set"}
-                                                                      : probe_kvm(1000);
+  const std::optional<KvmProbe> known = known_kvm_verdict();
+  const KvmProbe probe = known ? *known : probe_kvm(1000);
   start.plan.kvm = probe.usable;
   if (!probe.usable) {
     log.warn("stage1-kvm: no usable KVM (" + probe.reason + "); the VM runs with TCG emulation, much slower");
@@ -186,57 +277,41 @@ int run_pod(const std::vector<std::string>& args) {
   sigaddset(&waited, SIGCHLD);
   check_sys(sigprocmask(SIG_BLOCK, &waited, &start.original), "blocking signals");
   start.parent = getpid();
-  pid_t child = fork();
-  if (child < 0) throw_errno("starting qemu (fork)");
-  if (child == 0) exec_qemu(start);
-  ChildProcess qemu(child);
-  write_file_atomic(pod.dir() + "/" + kPpidFile, std::to_string(child), 0644, false);
-
-  int status = 0;
-  bool booted = false;
-  bool timed_out = false;
+  const Vm vm{pod, start, ready, waited, log, o.uuid};
+  Attempt a;
   try {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(boot_timeout_ms());
-    for (;;) {
-      if (!booted && path_exists(ready)) {
-        // `pod status` shows the VM's pid: qemu is the pod's process on the host.
-        write_pid_file(pod, child);
-        booted = true;
-        log.debug("pod " + o.uuid + ": the guest runs pod init; qemu is pid " + std::to_string(child));
-      }
-      if (!booted && std::chrono::steady_clock::now() > deadline) {
-        timed_out = true;
-        qemu.kill(SIGKILL);
-      }
-      siginfo_t info{};
-      timespec poll{0, 20000000};  // 20 ms while the guest boots
-      int sig = booted ? sigwaitinfo(&waited, &info) : sigtimedwait(&waited, &info, &poll);
-      if (sig < 0) {
-        if (errno == EINTR || errno == EAGAIN) continue;
-        throw_errno("waiting for qemu");
-      }
-      if (sig != SIGCHLD) {
-        if (booted) forward_stop(start.plan.control_socket, child, sig, log);
-        else qemu.kill(SIGTERM);
-        continue;
-      }
-      if (auto done = qemu.poll()) {
-        status = *done;
-        break;
-      }
+    a = run_vm(vm, start.plan.kvm ? kKvmBootTimeoutMs : boot_timeout_ms());
+    if (start.plan.kvm && !a.booted && !a.interrupted) {
+      // The probe passed, yet the guest did not come up (a nested KVM that hangs, or a
+      // CPU model qemu cannot set up): TCG from now on, for every pod of this boot.
+      const std::string why = a.timed_out ? "a guest on KVM did not start pod init within " +
+                                                std::to_string(kKvmBootTimeoutMs / 1000) + " s"
+                                          : "qemu on KVM ended before the guest started (status " +
+                                                std::to_string(exit_code_of(a.status)) + ")";
+      remember_kvm_unusable(why);
+      log.warn("stage1-kvm: " + why + "; the VM runs with TCG emulation, much slower (" + kKvmVerdictFile +
+               " keeps this until the host reboots)");
+      start.plan.kvm = false;
+      start.plan.tsc_khz = host_tsc_khz();
+      (void)::unlink(start.plan.console_log.c_str());
+      a = run_vm(vm, boot_timeout_ms());
     }
   } catch (...) {
     net::teardown_pod_network(pod, log);
     (void)cgroups::remove_cgroups(start.cgroups, 2000);
     throw;
   }
+  const int status = a.status;
+  const std::string result_file = pod.stage1_rootfs() + "/rkt/init/pod-result";
+  // pod init ran, even if no app got as far as running (a failed launch, say).
+  const bool booted = a.booted || path_exists(result_file);
+  const bool timed_out = a.timed_out;
   net::teardown_pod_network(pod, log);
   for (const auto& left : cgroups::remove_cgroups(start.cgroups, 2000))
     log.warn("pod " + o.uuid + ": cgroup " + left + " could not be removed; pod gc retries");
-  const std::string result_file = pod.stage1_rootfs() + "/rkt/init/pod-result";
   if (!booted) {
     Error err(timed_out ? "pod " + o.uuid + ": the guest did not start pod init within " +
-                              std::to_string(boot_timeout_ms() / 1000) + " s; the VM was killed"
+                              std::to_string(boot_timeout_ms()) + " ms; the VM was killed"
                         : "pod " + o.uuid + ": the VM ended before pod init started (qemu status " +
                               std::to_string(exit_code_of(status)) + ")");
     err.set_hint("the guest console's last lines:" + console_tail(start.plan.console_log, 15));

@@ -30,6 +30,7 @@ std::vector<std::string> init_command(const nspawn::RunOptions& o) {
   for (const auto& f : launcher_flags(o)) a.push_back(f);
   if (o.disable_paths) a.emplace_back("--disable-paths");
   if (o.debug) a.emplace_back("--debug");
+  a.emplace_back("--notify");  // the guest's PID 1 tells the host once every app runs
   return a;
 }
 

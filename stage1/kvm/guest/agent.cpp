@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -41,8 +42,8 @@ std::vector<std::string> enter_argv(const ControlRequest& r) {
 
 }  // namespace
 
-Agent::Agent(pid_t pod_init, UniqueFd control, const sigset_t& original)
-    : init_(pod_init), control_(std::move(control)), original_(original) {
+Agent::Agent(pid_t pod_init, UniqueFd control, UniqueFd notify, const sigset_t& original)
+    : init_(pod_init), control_(std::move(control)), notify_(std::move(notify)), original_(original) {
   sigset_t chld;
   sigemptyset(&chld);
   sigaddset(&chld, SIGCHLD);
@@ -168,6 +169,7 @@ int Agent::run() {
     std::vector<pollfd> fds{{signals_.get(), POLLIN, 0}};
     const bool watch_control = control_ && host_connected;
     if (watch_control) fds.push_back({control_.get(), POLLIN, 0});
+    if (notify_) fds.push_back({notify_.get(), POLLIN, 0});
     if (enter_out_) fds.push_back({enter_out_.get(), POLLIN, 0});
     if (enter_err_) fds.push_back({enter_err_.get(), POLLIN, 0});
     // A port without a host end polls as hung up at once: look again in a while.
@@ -195,6 +197,13 @@ int Agent::run() {
             send(FrameType::err, std::string("stage1-kvm: ") + e.what() + "\n");
             send(FrameType::exit, "254");
           }
+        }
+      } else if (notify_ && p.fd == notify_.get()) {
+        char buf[512];
+        ssize_t n = ::recv(notify_.get(), buf, sizeof buf, MSG_DONTWAIT);
+        if (n > 0 && std::string_view(buf, static_cast<size_t>(n)).find("READY=1") != std::string_view::npos) {
+          write_file_atomic(kGuestReady, std::to_string(init_), 0644, false);
+          notify_.reset();
         }
       } else if (enter_out_ && p.fd == enter_out_.get()) {
         pump(enter_out_, FrameType::out);

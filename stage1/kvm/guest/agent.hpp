@@ -17,7 +17,9 @@ class Agent {
  public:
   // `control`: the virtio-serial port (may be invalid: no control channel); SIGCHLD is
   // blocked by the caller (`original` is the mask for children).
-  Agent(pid_t pod_init, UniqueFd control, const sigset_t& original);
+  // `notify`: the datagram socket of pod init's NOTIFY_SOCKET; its READY=1 (every app
+  // started) makes the agent write kGuestReady, which tells the host the pod runs.
+  Agent(pid_t pod_init, UniqueFd control, UniqueFd notify, const sigset_t& original);
   // Runs until pod init has exited; returns its wait status.
   int run();
 
@@ -31,6 +33,7 @@ class Agent {
 
   pid_t init_;
   UniqueFd control_;
+  UniqueFd notify_;
   sigset_t original_;
   UniqueFd signals_;
   std::string requests_;  // bytes of a request line not yet complete

@@ -6,12 +6,16 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/reboot.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #include "common/error.hpp"
@@ -34,8 +38,13 @@ constexpr const char* kRoot = "/pod/stage1/rootfs";
 
 // A virtio console carries bytes, not a terminal's lines: no \n to \r\n, no echo.
 UniqueFd open_raw(const char* dev) {
-  UniqueFd fd(::open(dev, O_RDWR | O_NOCTTY | O_CLOEXEC));
-  if (!fd) throw_errno(std::string("opening ") + dev);
+  UniqueFd fd;
+  // The console's tty registers a moment after its driver has probed the device.
+  for (int attempt = 0; !fd; ++attempt) {
+    fd.reset(::open(dev, O_RDWR | O_NOCTTY | O_CLOEXEC));
+    if (!fd && (errno != ENOENT || attempt >= 500)) throw_errno(std::string("opening ") + dev);
+    if (!fd) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   termios t{};
   if (tcgetattr(fd.get(), &t) == 0) {
     cfmakeraw(&t);
@@ -46,7 +55,7 @@ UniqueFd open_raw(const char* dev) {
 
 // The virtio-serial port named kControlPortName (no udev here to make the
 // /dev/virtio-ports/ link).
-UniqueFd open_control_port() {
+std::string find_control_port() {
   DIR* d = opendir("/sys/class/virtio-ports");
   if (d == nullptr) return {};
   std::string found;
@@ -59,8 +68,36 @@ UniqueFd open_control_port() {
     }
   }
   closedir(d);
-  if (found.empty()) return {};
-  UniqueFd fd(::open(("/dev/" + found).c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
+  return found;
+}
+
+// Waits a little for the port and its device node, as for the consoles; without it the
+// pod runs, but cannot be entered or stopped gently.
+UniqueFd open_control_port() {
+  for (int attempt = 0; attempt < 500; ++attempt) {
+    const std::string port = find_control_port();
+    if (!port.empty()) {
+      UniqueFd fd(::open(("/dev/" + port).c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
+      if (fd) return fd;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::fprintf(stderr, "stage1-kvm guest: the control port %s is missing; no enter, no gentle stop\n",
+               kControlPortName);
+  return {};
+}
+
+// pod init's sd_notify target (it runs with --notify): READY=1 once every app started.
+constexpr const char* kNotifySocket = "/run/pod-notify";
+
+UniqueFd bind_notify_socket() {
+  UniqueFd fd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!fd) throw_errno("opening the notify socket");
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, kNotifySocket, sizeof addr.sun_path - 1);
+  check_sys(::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr),
+            std::string("binding ") + kNotifySocket);
   return fd;
 }
 
@@ -79,7 +116,8 @@ pid_t start_pod_init(const GuestConfig& config, const sigset_t& original, int ou
     for (auto& a : argv) c.push_back(a.data());
     c.push_back(nullptr);
     char path[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-    char* env[] = {path, nullptr};
+    std::string notify_env = std::string("NOTIFY_SOCKET=") + kNotifySocket;
+    char* env[] = {path, notify_env.data(), nullptr};
     execve(c[0], c.data(), env);
     std::fprintf(stderr, "stage1-kvm guest: executing pod init %s: %s\n", c[0], std::strerror(errno));
     _exit(254);
@@ -111,9 +149,9 @@ int boot() {
   sigemptyset(&chld);
   sigaddset(&chld, SIGCHLD);
   check_sys(sigprocmask(SIG_BLOCK, &chld, &original), "blocking SIGCHLD");
+  UniqueFd notify = bind_notify_socket();
   const pid_t init = start_pod_init(config, original, out.get(), err.get());
-  write_file_atomic(kGuestReady, std::to_string(init), 0644, false);
-  guest::Agent agent(init, std::move(control), original);
+  guest::Agent agent(init, std::move(control), std::move(notify), original);
   return agent.run();
 }
 

@@ -60,6 +60,23 @@ def leftovers(pod_uuid):
     return found
 
 
+def cni_processes_of(pod_uuids):
+    """Pids of processes (CNI plugins and what they run) working for one of the pods."""
+    wanted = {("CNI_CONTAINERID=" + u).encode() for u in pod_uuids}
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/environ" % pid, "rb") as f:
+                env = set(f.read().split(b"\0"))
+        except OSError:
+            continue
+        if env & wanted:
+            found.append(int(pid))
+    return found
+
+
 def host_routes_to(prefix):
     """ptp routes each pod address through its host-side veth: a route left is a veth left."""
     routes = subprocess.run(["ip", "-o", "-4", "route"], capture_output=True, text=True).stdout
@@ -236,6 +253,12 @@ class NetPodsTestCase(PodsTestCase):
         with_networks = [u for u in uuids
                          if glob.glob(os.path.join(self.data_dir, "pods", "*", u, "net-setup.json"))]
         self.assertTrue(with_networks, "no killed run had set up its network")
+        # A CNI plugin (and the iptables it runs) that a killed run had started finishes on
+        # its own, holding the pod's lock (inherited) until then: gc rightly takes that pod
+        # for a running one. Under load (iptables waiting for the xtables lock other tests
+        # hold) that outlived the last runs, so the test waits for those to end first.
+        self.wait_for(lambda: not cni_processes_of(uuids), "the killed runs' CNI plugins to end",
+                      timeout=120)
         # No help: pod gc alone must deal with what the killed runs left running.
         self.pod("gc", "--grace-period=0s", check=0, timeout=600)
         for pod_uuid in uuids:

@@ -149,7 +149,7 @@ class SandboxTest(AppTestCase):
 
     def test_app_status_through_every_state_and_an_exit_that_leaves_the_sandbox(self):
         proc, uuid = self.sandbox()
-        self.add(uuid, "once", "--exec=/bin/sh", "--", "-c", "exit 3")
+        self.add(uuid, "once", "--exec=/bin/sh", "--", "-c", "echo done; exit 3")
         s = self.app_status(uuid, "once")
         self.assertEqual(s["state"], "created")
         self.assertIn("created_at", s)
@@ -161,6 +161,7 @@ class SandboxTest(AppTestCase):
         self.assertEqual(s["exit_code"], 3)
         self.assertLessEqual(s["created_at"], s["started_at"])
         self.assertLessEqual(s["started_at"], s["finished_at"])
+        self.assertIn("done", self.pod("logs", "--app=once", uuid, check=0).stdout)
         # The sandbox outlives its apps.
         self.assertEqual(self.state(uuid), "running")
         self.assertIsNone(proc.poll())
@@ -170,6 +171,7 @@ class SandboxTest(AppTestCase):
         s = self.app_status(uuid, "sleeper")
         self.assertEqual(s["state"], "running")
         self.assertGreater(s["pid"], 1)
+        self.assertEqual(self.pod("enter", "--app=sleeper", uuid, "/bin/echo", "inside", check=0).stdout, "inside\n")
         lines = self.pod("app", "status", uuid, "--app=sleeper", check=0).stdout
         self.assertIn("name=sleeper\nstate=running\n", lines)
         self.assertIn("started_at=", lines)

@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstring>
 #include <optional>
+#include <stdexcept>
 #include <thread>
 
 #include "common/error.hpp"
@@ -49,6 +50,37 @@ bool control_answers(int pod_dir_fd) {
   return fd && ::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
 }
 
+// rkt's sandbox --port: NAME:PROTOCOL:PODPORT:HOSTIP:HOSTPORT, the pod's own port (appc's
+// podPort), since no app that could declare it exists yet.
+aci::ExposedPort parse_sandbox_port(const std::string& text) {
+  auto parts = split(text, ':');
+  auto bad = [&] {
+    return UsageError("--port \"" + text + "\": expected NAME:PROTOCOL:PODPORT:HOSTIP:HOSTPORT", 0,
+                      "e.g. --port=http:tcp:8080:0.0.0.0:8080");
+  };
+  if (parts.size() != 5) throw bad();
+  auto number = [&](std::string_view v) {
+    try {
+      size_t used = 0;
+      int n = std::stoi(std::string(v), &used);
+      if (used != v.size() || n <= 0 || n > 65535) throw bad();
+      return n;
+    } catch (const std::logic_error&) {
+      throw bad();
+    }
+  };
+  std::string proto(parts[1]);
+  if (parts[0].empty() || (proto != "tcp" && proto != "udp")) throw bad();
+  aci::ExposedPort p;
+  p.name = std::string(parts[0]);
+  p.host_ip = std::string(parts[3]);
+  if (p.host_ip == "0.0.0.0") p.host_ip.clear();
+  p.host_port = static_cast<uint16_t>(number(parts[4]));
+  p.extra["podPort"] = {{"name", p.name}, {"protocol", proto}, {"port", number(parts[2])}, {"count", 1},
+                        {"socketActivated", false}};
+  return p;
+}
+
 volatile sig_atomic_t g_forward_to = 0;  // the sandbox's pid, for the signal handler
 
 void forward_signal(int sig) {
@@ -61,13 +93,14 @@ Command app_sandbox_command() {
   Command c;
   c.name = "app sandbox";
   c.summary = "Start a pod with no apps, to add apps to while it runs; prints its UUID";
-  c.usage = "pod app sandbox [--net=...] [--dns=...] [--hostname=...] [--annotation=...] "
+  c.usage = "pod app sandbox [--net=...] [--port=NAME:PROTO:PODPORT:HOSTIP:HOSTPORT] [--dns=...] [--hostname=...] [--annotation=...] "
             "[--uuid-file-save=FILE]";
   c.run = [c](Invocation& inv) -> int {
     ArgParser p(c);
     auto str = [] { return cxxopts::value<std::string>(); };
     p.add()
         ("net", "networks to join: default, host, none, or names from net.d (repeatable)", str())
+        ("port", "publish a port of the pod: NAME:PROTOCOL:PODPORT:HOSTIP:HOSTPORT (repeatable)", str())
         ("dns", "name server for the pod (repeatable)", str())
         ("dns-search", "DNS search domain (repeatable)", str())
         ("dns-opt", "DNS resolver option (repeatable)", str())
@@ -111,6 +144,7 @@ Command app_sandbox_command() {
     }
     for (const auto& v : all_values(res, "volume")) req.pod.volumes.push_back(aci::Volume::parse_flag(v));
     aci::PodManifest manifest;
+    for (const auto& v : all_values(res, "port")) manifest.ports.push_back(parse_sandbox_port(v));
     manifest.volumes = req.pod.volumes;
     manifest.annotations = req.pod.annotations;
     manifest.user_annotations = req.pod.user_annotations;

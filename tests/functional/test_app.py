@@ -120,7 +120,10 @@ class SandboxTest(AppTestCase):
         if not os.path.exists("/usr/lib/cni/ptp"):
             self.skipTest("apt-get install containernetworking-plugins")
         httpd = self.build_httpd_image()
-        proc, uuid = self.sandbox("--net=default")
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            host_port = s.getsockname()[1]
+        proc, uuid = self.sandbox("--net=default", "--port=web:tcp:8080:127.0.0.1:%d" % host_port)
         [net] = self.wait_for(lambda: self.status_json(uuid).get("networks"), "the sandbox's network")
         self.assertEqual(self.app_states(uuid), {})
         # No app runs, yet the pod is at its address (the kernel of its namespace answers).
@@ -135,6 +138,8 @@ class SandboxTest(AppTestCase):
         self.app("start", uuid, "sleeper")
         self.assertEqual(self.get("http://%s:8080/hello" % net["ip"]), "hello from the sandbox\n")
         self.assertEqual(self.app_states(uuid), {"web": "running", "sleeper": "running"})
+        # The sandbox's --port, published before any app existed.
+        self.assertEqual(self.get("http://127.0.0.1:%d/hello" % host_port), "hello from the sandbox\n")
 
         self.app("stop", uuid, "sleeper")
         self.assertEqual(self.app_status(uuid, "sleeper")["state"], "exited")

@@ -10,6 +10,15 @@ std::vector<PortMapping> match_ports(
     const aci::PodManifest& pod, const std::vector<std::pair<std::string, aci::ImageManifest>>& apps) {
   std::vector<PortMapping> out;
   for (const auto& exposed : pod.ports) {
+    // appc's podPort: the pod's own port, named without an app (a sandbox's --port, whose
+    // apps come later).
+    if (auto pp = exposed.extra.find("podPort"); pp != exposed.extra.end() && pp->is_object()) {
+      const int port = pp->value("port", 0);
+      if (port <= 0 || port > 65535) throw Error("--port " + exposed.name + ": podPort has no valid port number");
+      out.push_back({"", exposed.name, pp->value("protocol", std::string("tcp")), static_cast<uint16_t>(port),
+                     exposed.host_port, exposed.host_ip});
+      continue;
+    }
     std::vector<PortMapping> found;
     std::vector<std::string> declared;
     for (const auto& [app_name, image] : apps) {

@@ -62,3 +62,13 @@ TEST_CASE("a port name two apps declare is ambiguous") {
       {"side", image_with_ports(R"([{"name":"http","protocol":"tcp","port":81}])")}};
   CHECK_THROWS_WITH_AS((void)match_ports(pod, apps), doctest::Contains("both declare"), Error);
 }
+
+TEST_CASE("a podPort maps without an app (a sandbox's --port)") {
+  auto pod = pod_with_ports(R"([{"name":"web","hostPort":9090,"podPort":{"name":"web","protocol":"udp","port":53}}])");
+  auto m = match_ports(pod, {});
+  REQUIRE(m.size() == 1);
+  CHECK(m[0].app.empty());
+  CHECK(m[0].protocol == "udp");
+  CHECK(m[0].container_port == 53);
+  CHECK(m[0].host_port == 9090);
+}

@@ -24,6 +24,9 @@ packages=(
   # stage1-kvm (issue 18): qemu runs the pod's VM; the build takes the guest's kernel and
   # modules from linux-image-amd64 and packs its initramfs with cpio
   qemu-system-x86 linux-image-amd64 cpio
+  # appc conformance (issue 17): the spec's sources, from which the tests build the ACE
+  # validator and actool with Go (offline, GOPATH mode)
+  golang-go golang-github-appc-spec-dev
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -10,6 +10,9 @@
 
 namespace pod::stage2 {
 
+// The variable stage1 may set in the launcher's environment instead of --metadata-url.
+constexpr const char* kMetadataUrlEnv = "POD_METADATA_URL";
+
 inline constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 struct EnvironmentInputs {

@@ -101,6 +101,10 @@ void launch(const LauncherOptions& o, const Logger& log) {
   EnvironmentInputs env_in;
   env_in.app_name = o.app;
   env_in.metadata_url = o.metadata_url;
+  // How the nspawn flavor hands pod init's children the pod's AC_METADATA_URL
+  // (Documentation/stage1-abi.md); --metadata-url wins.
+  if (const char* url = std::getenv(kMetadataUrlEnv); url && *url && !env_in.metadata_url)
+    env_in.metadata_url = url;
   env_in.app_environment = app.environment;
   env_in.user = user;
   if (const char* term = std::getenv("TERM"); term && o.interactive) env_in.term = term;

@@ -43,6 +43,7 @@ const std::vector<Command>& all_commands() {
     v.push_back(app_rm_command());
     v.push_back(app_list_command());
     v.push_back(app_status_command());
+    v.push_back(metadata_service_command());
     return v;
   }();
   return commands;

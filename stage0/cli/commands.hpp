@@ -45,4 +45,5 @@ Command app_stop_command();
 Command app_rm_command();
 Command app_list_command();
 Command app_status_command();
+Command metadata_service_command();
 }  // namespace pod::cli

@@ -47,7 +47,8 @@ void add_run_prepare_flags(ArgParser& p, bool for_run) {
       ("hosts-entry", "IP=HOSTNAME line for the pod's /etc/hosts (repeatable)", str())
       ("no-overlay", "copy the image trees instead of mounting overlays (slow for big images)",
        flag())
-      ("mds-register", "accepted for rkt compatibility; pod has no metadata service", flag())
+      ("mds-register", "register the pod with the running metadata service (pod metadata-service); "
+                       "its apps get AC_METADATA_URL", flag())
       ("user-annotation", "NAME=VALUE annotation on the pod (repeatable)", str())
       ("user-label", "NAME=VALUE label on the pod (repeatable)", str())
       ("stage1-name", "stage1 image by name (fetched when not stored)", str())
@@ -157,8 +158,13 @@ RunPrepareArgs parse_run_prepare(ArgParser& p, Invocation& inv, bool for_run) {
   if (res.count("dns-domain")) run.dns_domain = res["dns-domain"].as<std::string>();
   run.hosts_entries = all_values(res, "hosts-entry");
   run.no_overlay = res["no-overlay"].as<bool>();
-  if (res["mds-register"].as<bool>())
-    g.logger().warn("--mds-register: pod has no metadata service; the flag is ignored");
+  run.mds_register = res["mds-register"].as<bool>();
+  // The service tells pods apart by their address on the pod network.
+  for (const auto& n : run.net)
+    if (run.mds_register && (n == "host" || n == "none"))
+      throw UsageError("--mds-register needs a pod network, not --net=" + n, 0,
+                       "the metadata service identifies a pod by its address: run it with "
+                       "--net=default (or a named network), or without --mds-register");
   if (res.count("hostname")) run.hostname = res["hostname"].as<std::string>();
   run.local_config = g.local_config;
   run.system_config = g.system_config;

@@ -7,6 +7,7 @@
 #include "common/error.hpp"
 #include "common/fs.hpp"
 #include "common/strings.hpp"
+#include "mds/client/client.hpp"
 #include "stage0/pods/stage1_exec.hpp"
 
 namespace pod::pods {
@@ -53,6 +54,15 @@ void exec_pod(Pod& pod, const RunFlags& flags, const Logger& log) {
     std::string fd_text = std::to_string(lock_fd.get());
     std::vector<std::string> argv = {dir + "/" + pod_file::kStage1Rootfs + entry};
     for (auto& a : stage1_run_args(flags, pod.uuid())) argv.push_back(std::move(a));
+    if (flags.mds_register) {
+      // Registered while the pod is locked in run/, so the service sees it alive from now on.
+      // The service reads the pod's files, whatever its working directory: an absolute data dir.
+      char cwd[4096];
+      if (!::getcwd(cwd, sizeof cwd)) throw_errno("reading the pod directory's path");
+      std::string data_dir = parent_dir(parent_dir(parent_dir(cwd)));
+      auto reg = mds::register_pod(mds::socket_path(), {pod.uuid(), data_dir});
+      argv.insert(argv.end() - 1, {"--mds-token=" + reg.token, "--mds-port=" + std::to_string(reg.port)});
+    }
     log.debug("executing " + join(argv, " ") + " with RKT_LOCK_FD=" + fd_text);
     exec_with_env(argv[0], argv,
                   {{"RKT_LOCK_FD", fd_text},

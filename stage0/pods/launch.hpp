@@ -28,6 +28,9 @@ struct RunFlags {
   bool disable_capabilities = false;  // --insecure-options=capabilities
   bool disable_paths = false;         // --insecure-options=paths
   bool disable_seccomp = false;       // --insecure-options=seccomp
+  // --mds-register: register with the metadata service (mds/) just before stage1 runs,
+  // and pass stage1 the pod's token and the service's port (--mds-token, --mds-port).
+  bool mds_register = false;
 };
 
 // The run entrypoint's arguments (interface version 6), the UUID last.

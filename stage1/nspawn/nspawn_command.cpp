@@ -48,6 +48,7 @@ std::vector<std::string> nspawn_argv(const NspawnPlan& p) {
     a.emplace_back("--private-users=pick");
     a.emplace_back("--private-users-ownership=auto");
   }
+  for (const auto& e : p.env) a.push_back("--setenv=" + e);
   for (const auto& b : p.binds)
     a.push_back((b.read_only ? "--bind-ro=" : "--bind=") + escape_colons(b.source) + ":" + escape_colons(b.target));
   a.emplace_back("--");

@@ -26,6 +26,7 @@ struct NspawnPlan {
   std::string netns_path;         // Network::netns
   std::vector<Bind> binds;
   std::vector<std::string> init;  // pod init's path and arguments
+  std::vector<std::string> env;   // NAME=VALUE for pod init's environment (--setenv)
 };
 
 [[nodiscard]] std::vector<std::string> nspawn_argv(const NspawnPlan& plan);

@@ -68,6 +68,8 @@ RunOptions parse_run_options(const std::vector<std::string>& args) {
     else if (n == "hosts-entry") o.hosts_entries.push_back(take_value(*f, args, i));
     else if (n == "local-config") o.local_config = take_value(*f, args, i);
     else if (n == "system-config") o.system_config = take_value(*f, args, i);
+    else if (n == "mds-token") o.mds_token = take_value(*f, args, i);
+    else if (n == "mds-port") o.mds_port = take_value(*f, args, i);
     else o.unknown.push_back(args[i]);
   }
   if (o.uuid.empty()) throw UsageError("the pod's UUID is missing (run [flags] UUID)");

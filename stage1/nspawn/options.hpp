@@ -23,6 +23,9 @@ struct RunOptions {
   std::vector<std::string> hosts_entries;
   std::string local_config;
   std::string system_config;
+  // stage0's --mds-register: the pod's metadata token and the service's port (mds/).
+  std::string mds_token;
+  std::string mds_port;
   std::vector<std::string> unknown;  // flags of newer stage0s, reported with --debug
   std::string uuid;
 };

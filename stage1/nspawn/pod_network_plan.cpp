@@ -23,9 +23,24 @@ PodNetworkPlan plan_pod_network(const PodLayout& pod, const RunOptions& o, const
   }
   plan.mode = NspawnPlan::Network::netns;
   plan.netns_path = network.netns_path;
-  for (const auto& n : network.networks)
+  for (const auto& n : network.networks) {
     for (const auto& ns : n.dns_nameservers) plan.nameservers.push_back(ns);
+    if (plan.host_address.empty()) plan.host_address = n.gateway;
+  }
   return plan;
+}
+
+std::string metadata_url(const RunOptions& o, const PodNetworkPlan& network) {
+  if (o.mds_token.empty()) return {};
+  if (network.host_address.empty()) {
+    Error e("pod " + o.uuid + ": --mds-register needs a pod network with a gateway on the host, "
+            "where the apps reach the metadata service");
+    e.set_hint("run the pod with --net=default (or a ptp/bridge network), or without --mds-register");
+    throw e;
+  }
+  std::string host = network.host_address;
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  return "http://" + host + ":" + (o.mds_port.empty() ? "18112" : o.mds_port) + "/" + o.mds_token;
 }
 
 void teardown_pod_network(const PodLayout& pod, const Logger& log) { net::teardown_pod_network(pod, log); }

@@ -16,7 +16,14 @@ struct PodNetworkPlan {
   NspawnPlan::Network mode = NspawnPlan::Network::host;
   std::string netns_path;
   std::vector<std::string> nameservers;  // from the networks' CNI results
+  // The host's side of the first network that has one (its gateway: ptp and bridge put it
+  // on the host), where the pod reaches host services such as the metadata service.
+  std::string host_address;
 };
+
+// The apps' AC_METADATA_URL, http://<host address>:<--mds-port>/<--mds-token>; empty
+// without --mds-token. Throws when the pod has no network that reaches the host.
+[[nodiscard]] std::string metadata_url(const RunOptions& o, const PodNetworkPlan& network);
 
 // Sets up what --net asks for; on failure nothing is left set up.
 [[nodiscard]] PodNetworkPlan plan_pod_network(const PodLayout& pod, const RunOptions& o, const Logger& log);

@@ -231,6 +231,14 @@ int run_pod(const std::vector<std::string>& args) {
   PodNetworkPlan network = plan_pod_network(pod, o, log);
   plan.network = network.mode;
   plan.netns_path = network.netns_path;
+  // pod run --mds-register: the apps' AC_METADATA_URL reaches stage2 through pod init's
+  // environment (stage2's kMetadataUrlEnv).
+  try {
+    if (auto url = metadata_url(o, network); !url.empty()) plan.env.push_back("POD_METADATA_URL=" + url);
+  } catch (...) {
+    teardown_pod_network(pod, log);
+    throw;
+  }
   // --dns wins; else the networks' own servers; else the host's resolv.conf (pod init).
   plan.init = init_command(o, plan.notify_ready, o.dns.empty() ? network.nameservers : o.dns);
   if (is_mutable) {

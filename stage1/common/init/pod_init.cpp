@@ -400,6 +400,8 @@ int PodInit::run() {
   for (const auto& name : order_) {
     App& app = *apps_[name];
     if (!app.pre_start_ok) continue;
+    // drain_output removed the app's cgroups: its post-stop handlers run in the pod's.
+    app.cgroup_procs.clear();
     for (const auto& h : app.effective.event_handlers) {
       if (h.name != "post-stop") continue;
       int code = run_handler(app, h);

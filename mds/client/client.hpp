@@ -1,0 +1,14 @@
+// `pod run --mds-register`'s side of registration (protocol.hpp).
+#pragma once
+
+#include <string>
+
+#include "mds/client/protocol.hpp"
+
+namespace pod::mds {
+
+// Registers the pod with the service listening on `socket`. Throws Error naming the
+// socket, with a hint to start `pod metadata-service`, when none answers.
+[[nodiscard]] RegisterReply register_pod(const std::string& socket, const RegisterRequest& request);
+
+}  // namespace pod::mds

@@ -1,4 +1,5 @@
 // pod app add|start|stop|rm: the apps of a running sandbox (Documentation/app.md).
+#include <algorithm>
 #include <cstdio>
 
 #include "common/error.hpp"
@@ -45,7 +46,10 @@ AddArgs split_add_args(const std::vector<std::string>& args) {
       if (valued && i + 1 < args.size() && name != "readonly-rootfs") out.rest.push_back(args[++i]);
     }
   }
-  if (out.uuid.empty()) throw UsageError("no pod UUID given", 0, "usage: pod app add UUID IMAGE [app flags]");
+  const bool help = std::find(args.begin(), args.end(), "--help") != args.end() ||
+                    std::find(args.begin(), args.end(), "-h") != args.end();
+  if (out.uuid.empty() && !help)
+    throw UsageError("no pod UUID given", 0, "usage: pod app add UUID IMAGE [app flags]");
   return out;
 }
 

@@ -226,6 +226,22 @@ class SandboxTest(AppTestCase):
             res = self.pod("app", "sandbox", "--insecure-options=image", "--stage1-path=" + FLY_ACI, check=254)
             self.assertIn("no app entrypoints", res.stderr)
 
+    def test_an_oci_image_app(self):
+        if not os.path.exists("/bin/busybox"):
+            self.skipTest("busybox-static is not installed")
+        from ocifixtures import Layer, OciLayout, busybox_layer
+        layout = OciLayout(os.path.join(self.root, "layout"))
+        top = Layer()
+        top.file("/msg", b"from an oci layer\n")
+        layout.add_image("v1", [busybox_layer(), top], {"Cmd": ["/bin/sh", "-c", "cat /msg; sleep 300"]})
+        image_id = self.pod("fetch", "--insecure-options=image", "oci:%s:v1" % layout.path,
+                            check=0).stdout.strip().splitlines()[-1]
+        _, uuid = self.sandbox()
+        self.add(uuid, "oci", image=image_id)
+        self.app("start", uuid, "oci")
+        self.wait_for(lambda: "from an oci layer" in self.pod("logs", "--app=oci", uuid).stdout, "the OCI app's line")
+        self.assertEqual(self.app_status(uuid, "oci")["state"], "running")
+
     def test_twenty_concurrent_adds_all_land(self):
         _, uuid = self.sandbox()
         names = ["app%02d" % i for i in range(20)]

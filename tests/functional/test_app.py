@@ -242,6 +242,20 @@ class SandboxTest(AppTestCase):
         self.wait_for(lambda: "from an oci layer" in self.pod("logs", "--app=oci", uuid).stdout, "the OCI app's line")
         self.assertEqual(self.app_status(uuid, "oci")["state"], "running")
 
+    def test_mnt_volume_brings_a_host_directory_into_the_running_pod(self):
+        src = os.path.join(self.root, "shared")
+        os.makedirs(src)
+        with open(os.path.join(src, "f"), "w") as f:
+            f.write("from the host\n")
+        _, uuid = self.sandbox()
+        self.add(uuid, "reader", "--mnt-volume=name=data,kind=host,source=%s,target=/data,readOnly=true" % src,
+                 "--exec=/bin/sh", "--", "-c", "cat /data/f; touch /data/g 2>/dev/null || echo read-only")
+        self.app("start", uuid, "reader")
+        s = self.wait_state(uuid, "reader", "exited")
+        self.assertEqual(s["exit_code"], 0)
+        self.assertEqual(self.pod("logs", "--app=reader", uuid, check=0).stdout, "from the host\nread-only\n")
+        self.assertFalse(os.path.exists(os.path.join(src, "g")))
+
     def test_twenty_concurrent_adds_all_land(self):
         _, uuid = self.sandbox()
         names = ["app%02d" % i for i in range(20)]

@@ -140,6 +140,25 @@ class ServiceTest(MdsTestCase):
                        check=254, globals=False)
         self.assertIn("another metadata service is listening on " + self.socket, res.stderr)
 
+    def test_systemd_socket_activation(self):
+        """Both sockets from systemd (LISTEN_FDS): the unix one registers, the TCP one serves."""
+        if not shutil.which("systemd-socket-activate"):
+            self.skipTest("systemd-socket-activate is not installed (Debian package systemd)")
+        self.port = free_port()
+        binary = os.path.join(BUILD_DIR, "mds", "pod-metadata-service")
+        # It starts the service at the first connection, on the sockets it made.
+        self.service = subprocess.Popen(["systemd-socket-activate", "-l", self.socket, "-l", "0.0.0.0:%d" % self.port,
+                                         binary], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.addCleanup(self._stop_service)
+        self.wait_for(lambda: os.path.exists(self.socket), "systemd-socket-activate's socket")
+        res = self.run_script('echo "url: $AC_METADATA_URL"; echo "uuid: $(wget -q -O - $AC_METADATA_URL/acMetadata/v1/pod/uuid)"',
+                              "--uuid-file-save=" + os.path.join(self.root, "uuid"), check=0)
+        kv = self.parse_kv(res.stdout)
+        m = URL_RE.match(kv.get("url", ""))
+        self.assertTrue(m, res.stdout + res.stderr)
+        self.assertEqual(int(m.group(1)), self.port)  # the port of systemd's TCP socket
+        self.assertEqual(kv["uuid"], self._read(os.path.join(self.root, "uuid")))
+
     def test_every_endpoint_from_inside_the_pod(self):
         self.start_service()
         res = self.run_script(QUERY_SCRIPT, "--uuid-file-save=" + os.path.join(self.root, "uuid"), check=0)

@@ -23,6 +23,8 @@ RunOptions parse_run_options(const std::vector<std::string>& args) {
         else if (n == "dns-domain") o.dns_domain = values.take(f);
         else if (n == "hosts-entry") o.hosts_entries.push_back(values.take(f));
         else if (n == "system-config") o.system_config = values.take(f);
+        else if (n == "mds-token") o.mds_token = values.take(f);
+        else if (n == "mds-port") o.mds_port = values.take(f);
         else return false;
         return true;
       },

@@ -17,6 +17,9 @@ struct RunOptions : CommonRunOptions {
   std::string dns_domain;
   std::vector<std::string> hosts_entries;
   std::string system_config;
+  // stage0's --mds-register: the pod's metadata token and the service's port (mds/).
+  std::string mds_token;
+  std::string mds_port;
 };
 
 // enter, stop and gc take the same command lines in every flavor.

@@ -17,7 +17,7 @@ import unittest
 import urllib.error
 import urllib.request
 
-from podfixture import BUSYBOX_ACI, PodsTestCase
+from podfixture import BUSYBOX_ACI, STAGE1_ACI, PodsTestCase
 from podtest import BUILD_DIR, POD_BIN
 
 NSPAWN_ACI = os.path.join(BUILD_DIR, "stage1-images", "stage1-nspawn.aci")
@@ -140,6 +140,15 @@ class ServiceTest(MdsTestCase):
                        check=254, globals=False)
         self.assertIn("another metadata service is listening on " + self.socket, res.stderr)
 
+    def test_fly_is_exempt(self):
+        """fly shares the host's network: the service could not tell its apps from the host's,
+        so a fly pod runs without AC_METADATA_URL (Documentation/conformance.md)."""
+        self.start_service()
+        res = self.pod("run", "--insecure-options=image", "--stage1-path=" + STAGE1_ACI, "--mds-register",
+                       BUSYBOX_ACI, "--exec=/bin/sh", "--", "-c", 'echo "url=[$AC_METADATA_URL]"', check=0,
+                       env=self.env)
+        self.assertIn("url=[]", res.stdout)
+
     def test_systemd_socket_activation(self):
         """Both sockets from systemd (LISTEN_FDS): the unix one registers, the TCP one serves."""
         if not shutil.which("systemd-socket-activate"):
@@ -172,7 +181,7 @@ class ServiceTest(MdsTestCase):
         manifest = json.loads(kv["manifest"])
         self.assertEqual(manifest["acKind"], "PodManifest")
         self.assertEqual(manifest, self.pod_json("cat-manifest", uuid))
-        self.assertEqual(json.loads(kv["pod-annotations"]), manifest.get("annotations", []))
+        self.assertEqual(json.loads(kv["pod-annotations"]), manifest.get("annotations"))  # null when none
         self.assertEqual(kv["image-id"], manifest["apps"][0]["image"]["id"])
         self.assertEqual(json.loads(kv["image-manifest"])["name"], "pod.dev/busybox")
         self.assertIsInstance(json.loads(kv["app-annotations"]), list)

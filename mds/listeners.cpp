@@ -127,7 +127,7 @@ SocketFile open_listeners(const ServiceOptions& o, Listeners& out, const Logger&
       if (!out.port) out.port = local_port(fd);
       out.http.emplace_back(fd);
     } else {
-      log.warn("pod-metadata-service: ignoring passed fd " + std::to_string(fd) +
+      log.warn("metadata service: ignoring passed fd " + std::to_string(fd) +
                ": neither a listening unix nor TCP stream socket");
       continue;
     }

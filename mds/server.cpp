@@ -93,7 +93,7 @@ void Server::run() {
     for (int i = 0; i < n; ++i) {
       int fd = events[i].data.fd;
       if (fd == signals_.get()) {
-        log_.info("pod-metadata-service: stopping (" + std::to_string(registry_.size()) + " pods registered)");
+        log_.info("metadata service: stopping (" + std::to_string(registry_.size()) + " pods registered)");
         return;
       }
       if (fd == timer_.get()) {
@@ -128,7 +128,7 @@ void Server::accept_on(int listener, bool registration) {
     if (fd < 0) {
       if (errno == EINTR) continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK)
-        log_.warn("pod-metadata-service: accepting a connection: " + std::string(std::strerror(errno)));
+        log_.warn("metadata service: accepting a connection: " + std::string(std::strerror(errno)));
       return;
     }
     auto c = std::make_unique<Connection>();
@@ -154,7 +154,7 @@ std::string Server::handle_registration(Connection& c, const std::string& line) 
   try {
     RegisterRequest r = decode_request(line);
     const RegisteredPod& p = registry_.add(r);
-    log_.info("pod-metadata-service: registered pod " + p.uuid + " (" + r.data_dir + ")");
+    log_.info("metadata service: registered pod " + p.uuid + " (" + r.data_dir + ")");
     return encode_reply({p.token, listeners_.port});
   } catch (const Error& e) {
     return encode_refusal(e.what());
@@ -186,7 +186,7 @@ void Server::on_readable(Connection& c) {
         return respond(c, serialize({c.parser.error_status(), "text/plain; charset=us-ascii", c.parser.error() + "\n"}));
       case RequestParser::State::done: {
         HttpResponse r = route(c.parser.request(), c.peer, registry_, probe_);
-        log_.debug("pod-metadata-service: " + c.peer + " " + c.parser.request().method + " " +
+        log_.debug("metadata service: " + c.peer + " " + c.parser.request().method + " " +
                    std::to_string(r.status));
         return respond(c, serialize(r));
       }
@@ -224,7 +224,7 @@ void Server::close(int fd) {
 
 void Server::tick() {
   for (const auto& uuid : registry_.sweep([&](const RegisteredPod& p) { return probe_.running(p.dir()); }))
-    log_.info("pod-metadata-service: pod " + uuid + " has exited; unregistered");
+    log_.info("metadata service: pod " + uuid + " has exited; unregistered");
   auto now = Clock::now();
   std::vector<int> stale;
   for (const auto& [fd, c] : connections_)

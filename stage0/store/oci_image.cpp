@@ -248,7 +248,8 @@ RenderedTree Store::render_oci(const OciImageRecord& img) {
     const Layout& layout = db_->layout;
     RenderedTree t;
     t.chain = {img.id};
-    t.tree_id = oci_tree_id(img.id);
+    auto recorded = recorded_tree_id(img.id, img.id);
+    t.tree_id = recorded ? *recorded : oci_tree_id(img.id);
     t.dir = layout.tree(t.tree_id);
     std::string lock_path = layout.tree_lock(t.tree_id);
     for (;;) {
@@ -296,13 +297,14 @@ RenderedTree Store::render_oci(const OciImageRecord& img) {
         throw_errno("moving the tree into place at " + t.dir);
       sync_dir(layout.trees());
     }
-    db_->sql
-        .prepare("INSERT OR IGNORE INTO trees(id, image_id, chain, rendered_time) VALUES(?1,?2,?3,?4)")
-        .bind(1, t.tree_id)
-        .bind(2, img.id)
-        .bind(3, img.id)
-        .bind(4, unix_now())
-        .run();
+    if (!recorded)  // else the index has the row already: no write transaction
+      db_->sql
+          .prepare("INSERT OR IGNORE INTO trees(id, image_id, chain, rendered_time) VALUES(?1,?2,?3,?4)")
+          .bind(1, t.tree_id)
+          .bind(2, img.id)
+          .bind(3, img.id)
+          .bind(4, unix_now())
+          .run();
     touch(img.id);
     return t;
   });

@@ -40,6 +40,17 @@ std::string Store::tree_id_of(const std::vector<std::string>& chain) {
   return std::string(kTreePrefix) + sha512_hex("pod-tree-v1\n" + join(chain, "\n"));
 }
 
+std::optional<std::string> Store::recorded_tree_id(const std::string& image_id,
+                                                  const std::string& chain) const {
+  auto st = db_->sql.prepare("SELECT id FROM trees WHERE image_id=?1 AND chain=?2");
+  st.bind(1, image_id).bind(2, chain);
+  if (!st.step()) return std::nullopt;
+  std::string id = st.text(0);
+  // Used as a path below the store: only a well-formed tree ID, else it is computed.
+  if (!is_tree_id(id)) return std::nullopt;
+  return id;
+}
+
 std::vector<std::string> Store::dependency_chain(const std::string& image_id,
                                                  const DependencyFetcher& fetch) {
   std::vector<std::string> chain;
@@ -173,7 +184,8 @@ RenderedTree Store::render(const std::string& image_id, const DependencyFetcher&
     const Layout& layout = db_->layout;
     RenderedTree t;
     t.chain = dependency_chain(image_id, fetch);
-    t.tree_id = tree_id_of(t.chain);
+    auto recorded = recorded_tree_id(t.chain.back(), join(t.chain, ","));
+    t.tree_id = recorded ? *recorded : tree_id_of(t.chain);
     t.dir = layout.tree(t.tree_id);
     std::string lock_path = layout.tree_lock(t.tree_id);
     const std::string& top = t.chain.back();
@@ -199,15 +211,17 @@ RenderedTree Store::render(const std::string& image_id, const DependencyFetcher&
         throw_errno("moving the rendered tree into place at " + t.dir);
       sync_dir(layout.trees());
     }
-    db_->sql
-        .prepare(
-            "INSERT OR IGNORE INTO trees(id, image_id, chain, rendered_time) "
-            "VALUES(?1,?2,?3,?4)")
-        .bind(1, t.tree_id)
-        .bind(2, top)
-        .bind(3, join(t.chain, ","))
-        .bind(4, unix_now())
-        .run();
+    // A tree the index records already needs no row (and no write transaction).
+    if (!recorded)
+      db_->sql
+          .prepare(
+              "INSERT OR IGNORE INTO trees(id, image_id, chain, rendered_time) "
+              "VALUES(?1,?2,?3,?4)")
+          .bind(1, t.tree_id)
+          .bind(2, top)
+          .bind(3, join(t.chain, ","))
+          .bind(4, unix_now())
+          .run();
     for (const auto& id : t.chain) touch(id);
     return t;
   });

@@ -72,7 +72,7 @@ bool Statement::is_null(int column) const {
   return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }
 
-Sqlite Sqlite::open(const std::string& path, int busy_timeout_ms) {
+Sqlite Sqlite::open(const std::string& path, int busy_timeout_ms, bool already_wal) {
   sqlite3* raw = nullptr;
   int rc =
       sqlite3_open_v2(path.c_str(), &raw,
@@ -82,9 +82,8 @@ Sqlite Sqlite::open(const std::string& path, int busy_timeout_ms) {
   sqlite3_busy_timeout(raw, busy_timeout_ms);
   // WAL lets readers (list, get) run while an import commits; NORMAL sync is
   // crash-safe in WAL mode (a killed process never corrupts the file).
-  db.exec("PRAGMA journal_mode=WAL");
-  db.exec("PRAGMA synchronous=NORMAL");
-  db.exec("PRAGMA foreign_keys=ON");
+  if (!already_wal) db.exec("PRAGMA journal_mode=WAL");
+  db.exec("PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON");
   return db;
 }
 

@@ -43,8 +43,10 @@ class Statement {
 
 class Sqlite {
  public:
-  // Opens (creating) the database, sets the busy timeout and WAL mode.
-  [[nodiscard]] static Sqlite open(const std::string& path, int busy_timeout_ms);
+  // Opens (creating) the database, sets the busy timeout and WAL mode (unless the caller
+  // read from the file's header that it is in WAL mode already: the mode is persistent).
+  [[nodiscard]] static Sqlite open(const std::string& path, int busy_timeout_ms,
+                                   bool already_wal = false);
   Sqlite(Sqlite&& o) noexcept;
   Sqlite& operator=(Sqlite&& o) noexcept;
   Sqlite(const Sqlite&) = delete;

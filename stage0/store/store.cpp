@@ -92,9 +92,9 @@ Store Store::open(const std::string& data_dir, const Logger& log) {
     // process has it open, so the processes that find the store new take turns; once
     // the file says WAL, nobody waits here.
     FileLock setting_up;
-    if (!index_is_wal(layout.db()))
-      setting_up = FileLock::acquire(layout.locks() + "/setup", LockMode::exclusive, true);
-    auto db = std::make_unique<Db>(Db{Sqlite::open(layout.db(), kBusyTimeoutMs), layout});
+    const bool wal = index_is_wal(layout.db());
+    if (!wal) setting_up = FileLock::acquire(layout.locks() + "/setup", LockMode::exclusive, true);
+    auto db = std::make_unique<Db>(Db{Sqlite::open(layout.db(), kBusyTimeoutMs, wal), layout});
     migrate_schema(db->sql);
     std::string cas = layout.cas;
     return Store(data_dir, cas, std::move(db), log);

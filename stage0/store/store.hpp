@@ -226,6 +226,10 @@ class Store {
   Store(std::string data_dir, std::string cas_dir, std::unique_ptr<Db> db, Logger log);
 
   [[nodiscard]] RenderedTree render_oci(const OciImageRecord& image);
+  // The ID the index recorded for the tree of this image and chain when it was rendered,
+  // so that a start of a stored image hashes nothing (libcrypto stays unloaded).
+  [[nodiscard]] std::optional<std::string> recorded_tree_id(const std::string& image_id,
+                                                            const std::string& chain) const;
   void gc_layers(GcResult& result, bool dry_run);
 
   std::string data_dir_;

@@ -3,8 +3,11 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <cstdlib>
 
 #include "common/error.hpp"
 #include "common/fd.hpp"
@@ -42,6 +45,17 @@ const aci::RuntimeApp& the_only_app(const aci::PodManifest& manifest, const std:
   throw err;
 }
 
+// Whether stage0 already made this process a mount namespace of the pod's own: it hands
+// the run entrypoint an fd of the namespace it started in (POD_HOST_MNTNS_FD, see
+// stage1-abi.md), and ours is another one. Without the variable, or when in doubt, no.
+bool in_pod_mount_namespace() {
+  const char* fd = std::getenv("POD_HOST_MNTNS_FD");
+  if (!fd || !*fd) return false;
+  struct stat host{}, ours{};
+  if (fstat(std::atoi(fd), &host) != 0 || stat("/proc/self/ns/mnt", &ours) != 0) return false;
+  return host.st_ino != ours.st_ino || host.st_dev != ours.st_dev;
+}
+
 // The app's rootfs as a mount of its own, so that a read-only rootfs or a pivot never
 // touches the mount that merely contains it. stage0 mounts it as an overlay already.
 UniqueFd open_app_root(const std::string& path) {
@@ -61,7 +75,11 @@ std::vector<std::string> launcher_flags_for(const RunOptions& o) {
 
 void prepare_app_tree(const PodLayout& pod, const RunOptions& o, const aci::RuntimeApp& runtime,
                       const std::vector<VolumeMount>& volumes, const Logger& log) {
-  check_sys(unshare(CLONE_NEWNS), "creating the pod's mount namespace");
+  // stage0 executes this entrypoint in a mount namespace made for the pod alone
+  // (stage1-abi.md), holding the pod's overlays: the app's mounts go there. A namespace of
+  // our own would copy the whole mount table and then tear stage0's down, on every start.
+  // Only when stage0 did not say so is one made here.
+  if (!in_pod_mount_namespace()) check_sys(unshare(CLONE_NEWNS), "creating the pod's mount namespace");
   make_mounts_private();
   UniqueFd root = open_app_root(pod.app_rootfs(runtime.name));
   setup_dev(root.get(), DevOptions{o.interactive});

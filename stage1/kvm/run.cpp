@@ -112,11 +112,11 @@ std::string console_tail(const std::string& file, size_t lines) {
   try {
     text = read_file(file);
   } catch (const Error&) {
-    return "(no console output)";
+    return " (none)";
   }
   auto all = split(text, '\n');
   while (!all.empty() && all.back().empty()) all.pop_back();
-  if (all.empty()) return "(no console output)";
+  if (all.empty()) return " (none)";
   size_t from = all.size() > lines ? all.size() - lines : 0;
   std::string out;
   for (size_t i = from; i < all.size(); ++i) out += "\n  " + all[i];
@@ -284,7 +284,7 @@ int run_pod(const std::vector<std::string>& args) {
     if (start.plan.kvm && !a.booted && !a.interrupted) {
       // The probe passed, yet the guest did not come up (a nested KVM that hangs, or a
       // CPU model qemu cannot set up): TCG from now on, for every pod of this boot.
-      const std::string why = a.timed_out ? "a guest on KVM did not start pod init within " +
+      const std::string why = a.timed_out ? "a guest on KVM did not get the apps running within " +
                                                 std::to_string(kKvmBootTimeoutMs / 1000) + " s"
                                           : "qemu on KVM ended before the guest started (status " +
                                                 std::to_string(exit_code_of(a.status)) + ")";
@@ -310,7 +310,7 @@ int run_pod(const std::vector<std::string>& args) {
   for (const auto& left : cgroups::remove_cgroups(start.cgroups, 2000))
     log.warn("pod " + o.uuid + ": cgroup " + left + " could not be removed; pod gc retries");
   if (!booted) {
-    Error err(timed_out ? "pod " + o.uuid + ": the guest did not start pod init within " +
+    Error err(timed_out ? "pod " + o.uuid + ": the guest did not get the apps running within " +
                               std::to_string(boot_timeout_ms()) + " ms; the VM was killed"
                         : "pod " + o.uuid + ": the VM ended before pod init started (qemu status " +
                               std::to_string(exit_code_of(status)) + ")");

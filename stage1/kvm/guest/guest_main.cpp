@@ -42,7 +42,8 @@ UniqueFd open_raw(const char* dev) {
   // The console's tty registers a moment after its driver has probed the device.
   for (int attempt = 0; !fd; ++attempt) {
     fd.reset(::open(dev, O_RDWR | O_NOCTTY | O_CLOEXEC));
-    if (!fd && (errno != ENOENT || attempt >= 500)) throw_errno(std::string("opening ") + dev);
+    const bool not_yet = errno == ENOENT || errno == ENODEV || errno == ENXIO;
+    if (!fd && (!not_yet || attempt >= 500)) throw_errno(std::string("opening ") + dev);
     if (!fd) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   termios t{};

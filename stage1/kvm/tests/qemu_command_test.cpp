@@ -40,6 +40,22 @@ TEST_CASE("a TCG microvm with the pod shared and no network") {
   CHECK(has(a, "-fsdev", "local,id=fs1,path=/data,security_model=passthrough,multidevs=remap,readonly=on"));
   CHECK(has(a, "-device", "virtio-9p-device,fsdev=fs1,mount_tag=vol0"));
   CHECK(std::find(a.begin(), a.end(), "-netdev") == a.end());
+  // Without inherited descriptors the consoles write to the standard streams by path.
+  CHECK(has(a, "-chardev", "file,id=out,path=/dev/stdout,append=on"));
+  CHECK(has(a, "-chardev", "file,id=err,path=/dev/stderr,append=on"));
+}
+
+TEST_CASE("inherited stdout and stderr reach qemu as fd sets") {
+  QemuPlan p;
+  p.qemu = "q";
+  p.memory_mib = 128;
+  p.out_fd = 11;
+  p.err_fd = 12;
+  const auto a = qemu_argv(p);
+  CHECK(has(a, "-add-fd", "fd=11,set=1"));
+  CHECK(has(a, "-chardev", "file,id=out,path=/dev/fdset/1,append=on"));
+  CHECK(has(a, "-add-fd", "fd=12,set=2"));
+  CHECK(has(a, "-chardev", "file,id=err,path=/dev/fdset/2,append=on"));
 }
 
 TEST_CASE("KVM takes the host's CPU and a tap gives a NIC with eth0's MAC") {

@@ -21,6 +21,8 @@ Command run_prepared_command() {
         ("dns", "name server for the pod (repeatable)", str())
         ("hostname", "the pod's hostname", str())
         ("interactive", "run the app interactively", cxxopts::value<bool>()->default_value("false"))
+        ("mds-register", "register the pod with the running metadata service (pod metadata-service); "
+                         "its apps get AC_METADATA_URL", cxxopts::value<bool>()->default_value("false"))
         ("uuid", "the pod", cxxopts::value<std::vector<std::string>>());
     p.positional({"uuid"}, "UUID");
     auto res = p.parse(inv.args, inv.global);
@@ -56,6 +58,8 @@ Command run_prepared_command() {
     }
     if (res.count("hostname")) run.hostname = res["hostname"].as<std::string>();
     run.interactive = res["interactive"].as<bool>();
+    run.mds_register = res["mds-register"].as<bool>();
+    pods::check_mds_register(run);
     run.local_config = g.local_config;
     run.system_config = g.system_config;
     run.disable_capabilities = g.is_insecure("capabilities");

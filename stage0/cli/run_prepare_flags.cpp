@@ -159,12 +159,7 @@ RunPrepareArgs parse_run_prepare(ArgParser& p, Invocation& inv, bool for_run) {
   run.hosts_entries = all_values(res, "hosts-entry");
   run.no_overlay = res["no-overlay"].as<bool>();
   run.mds_register = res["mds-register"].as<bool>();
-  // The service tells pods apart by their address on the pod network.
-  for (const auto& n : run.net)
-    if (run.mds_register && (n == "host" || n == "none"))
-      throw UsageError("--mds-register needs a pod network, not --net=" + n, 0,
-                       "the metadata service identifies a pod by its address: run it with "
-                       "--net=default (or a named network), or without --mds-register");
+  pods::check_mds_register(run);
   if (res.count("hostname")) run.hostname = res["hostname"].as<std::string>();
   run.local_config = g.local_config;
   run.system_config = g.system_config;

@@ -12,6 +12,15 @@
 
 namespace pod::pods {
 
+void check_mds_register(const RunFlags& flags) {
+  if (!flags.mds_register) return;
+  for (const auto& n : flags.net)
+    if (n == "host" || n == "none")
+      throw UsageError("--mds-register needs a pod network, not --net=" + n, 0,
+                       "the metadata service identifies a pod by its address: run it with "
+                       "--net=default (or a named network), or without --mds-register");
+}
+
 std::vector<std::string> stage1_run_args(const RunFlags& f, const std::string& uuid) {
   std::vector<std::string> a;
   if (f.debug) a.push_back("--debug");

@@ -33,6 +33,10 @@ struct RunFlags {
   bool mds_register = false;
 };
 
+// --mds-register with --net=host or none: UsageError (the service tells pods apart by
+// their address on a pod network).
+void check_mds_register(const RunFlags& flags);
+
 // The run entrypoint's arguments (interface version 6), the UUID last.
 [[nodiscard]] std::vector<std::string> stage1_run_args(const RunFlags& flags,
                                                        const std::string& uuid);

@@ -140,6 +140,16 @@ class ServiceTest(MdsTestCase):
                        check=254, globals=False)
         self.assertIn("another metadata service is listening on " + self.socket, res.stderr)
 
+    def test_run_prepared_registers_too(self):
+        uuid = self.pod("prepare", "--quiet", "--insecure-options=image", "--stage1-path=" + NSPAWN_ACI, BUSYBOX_ACI,
+                        "--exec=/bin/sh", "--", "-c", 'wget -q -O - "$AC_METADATA_URL/acMetadata/v1/pod/uuid"',
+                        check=0).stdout.strip()
+        res = self.pod("run-prepared", "--mds-register", "--net=host", uuid, check=254, env=self.env)
+        self.assertIn("--mds-register needs a pod network", res.stderr)
+        self.start_service()
+        res = self.pod("run-prepared", "--mds-register", "--net=default", uuid, check=0, env=self.env)
+        self.assertEqual(res.stdout.strip(), uuid)
+
     def test_fly_is_exempt(self):
         """fly shares the host's network: the service could not tell its apps from the host's,
         so a fly pod runs without AC_METADATA_URL (Documentation/conformance.md)."""

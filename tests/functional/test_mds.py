@@ -140,6 +140,21 @@ class ServiceTest(MdsTestCase):
                        check=254, globals=False)
         self.assertIn("another metadata service is listening on " + self.socket, res.stderr)
 
+    def test_bad_flags_and_a_busy_port_fail_clearly(self):
+        res = self.pod("metadata-service", "--listen-port=99999", check=254, globals=False)
+        self.assertIn("--listen-port \"99999\": expected a port number", res.stderr)
+        res = self.pod("metadata-service", "--frobnicate", check=254, globals=False)
+        self.assertIn('unknown argument "--frobnicate"', res.stderr)
+        with socket.socket() as busy:
+            busy.bind(("0.0.0.0", 0))
+            busy.listen()
+            port = busy.getsockname()[1]
+            res = self.pod("metadata-service", "--listen-port=%d" % port, "--socket=" + self.socket, check=254,
+                           globals=False)
+        self.assertIn("binding TCP port %d" % port, res.stderr)
+        self.assertIn("choose another --listen-port", res.stderr)
+        self.assertFalse(os.path.exists(self.socket))  # nothing left behind
+
     def test_run_prepared_registers_too(self):
         uuid = self.pod("prepare", "--quiet", "--insecure-options=image", "--stage1-path=" + NSPAWN_ACI, BUSYBOX_ACI,
                         "--exec=/bin/sh", "--", "-c", 'wget -q -O - "$AC_METADATA_URL/acMetadata/v1/pod/uuid"',

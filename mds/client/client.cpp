@@ -24,9 +24,7 @@ Error not_running(const std::string& socket, int err) {
   return e;
 }
 
-}  // namespace
-
-RegisterReply register_pod(const std::string& socket, const RegisterRequest& request) {
+UniqueFd connect_to(const std::string& socket) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   if (socket.size() >= sizeof addr.sun_path)
@@ -35,6 +33,15 @@ RegisterReply register_pod(const std::string& socket, const RegisterRequest& req
   UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!fd) throw_errno("creating a unix socket");
   if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) throw not_running(socket, errno);
+  return fd;
+}
+
+}  // namespace
+
+void check_listening(const std::string& socket) { (void)connect_to(socket); }
+
+RegisterReply register_pod(const std::string& socket, const RegisterRequest& request) {
+  UniqueFd fd = connect_to(socket);
   timeval tv{kReplyTimeoutSeconds, 0};
   (void)::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   (void)::setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);

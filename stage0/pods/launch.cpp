@@ -19,6 +19,7 @@ void check_mds_register(const RunFlags& flags) {
       throw UsageError("--mds-register needs a pod network, not --net=" + n, 0,
                        "the metadata service identifies a pod by its address: run it with "
                        "--net=default (or a named network), or without --mds-register");
+  mds::check_listening(mds::socket_path());
 }
 
 std::vector<std::string> stage1_run_args(const RunFlags& f, const std::string& uuid) {

@@ -128,6 +128,7 @@ class ServiceTest(MdsTestCase):
         res = self.run_script("true", check=254)
         self.assertIn("no metadata service is listening on " + self.socket, res.stderr)
         self.assertIn("pod metadata-service", res.stderr)
+        self.assertEqual(self.pod_dirs("run") + self.pod_dirs("prepared") + self.pod_dirs("embryo"), [])  # no pod left
 
     def test_mds_register_needs_a_pod_network(self):
         res = self.pod("run", "--insecure-options=image", "--net=host", "--mds-register", BUSYBOX_ACI,

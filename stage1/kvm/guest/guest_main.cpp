@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -57,10 +58,10 @@ UniqueFd open_raw(const char* dev) {
 // The virtio-serial port named kControlPortName (no udev here to make the
 // /dev/virtio-ports/ link).
 std::string find_control_port() {
-  DIR* d = opendir("/sys/class/virtio-ports");
-  if (d == nullptr) return {};
+  const std::unique_ptr<DIR, int (*)(DIR*)> d(opendir("/sys/class/virtio-ports"), closedir);
+  if (!d) return {};
   std::string found;
-  while (dirent* e = readdir(d)) {
+  while (dirent* e = readdir(d.get())) {
     if (e->d_name[0] == '.') continue;
     try {
       if (trim(read_file(std::string("/sys/class/virtio-ports/") + e->d_name + "/name")) == kControlPortName)
@@ -68,7 +69,6 @@ std::string find_control_port() {
     } catch (const Error&) {
     }
   }
-  closedir(d);
   return found;
 }
 

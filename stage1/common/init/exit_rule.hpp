@@ -1,8 +1,10 @@
-// rkt's rule for a pod of several apps: the first app to exit stops the pod, and the
-// pod's status is that of the first app that failed, 0 when all succeeded. An app pod
-// init itself stopped (SIGTERM, then SIGKILL) because another one ended is not a
-// failure; when the stop came from outside (`pod stop`, SIGTERM to `pod run`), every app
-// was stopped and their statuses count.
+// rkt's rule for a pod of several apps (its stage1 gave each app OnFailure=halt.target and
+// ended the pod when the last app's reaper stopped): an app that exits with 0 lets the
+// others run on and the pod ends with its last app; an app that fails stops every other
+// one. The pod's status is that of the first app that failed, 0 when all succeeded. An
+// app pod init itself stopped (SIGTERM, then SIGKILL) because another one failed is not a
+// failure of its own; when the stop came from outside (`pod stop`, SIGTERM to `pod run`),
+// every app was stopped and their statuses count.
 #pragma once
 
 #include <string>

@@ -334,7 +334,9 @@ void PodInit::exited(App& app, int wait_status) {
     return;
   }
   exits_.push_back({app.name, code, app.stopped, WIFSIGNALED(wait_status) ? WTERMSIG(wait_status) : 0, launch_failed});
-  if (!stopping_) begin_stop(false);
+  // rkt's rule: an app that fails stops the others; one that succeeds lets them run on, and
+  // the pod ends when the last app has ended (the run loop's condition).
+  if (!stopping_ && (code != 0 || launch_failed)) begin_stop(false);
 }
 
 void PodInit::begin_stop(bool from_outside) {

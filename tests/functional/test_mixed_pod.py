@@ -27,8 +27,8 @@ class MixedPodTest(PodsTestCase):
         layer = Layer().busybox(applets=("sh", "cat", "echo", "sleep", "test", "hostname", "true"))
         layer.file("etc/flavour", "oci image\n")
         # The OCI app's own exec and environment come from its config; it writes its line,
-        # then tells the ACI app through the shared volume (the first app to exit ends the
-        # pod, so neither may finish before the other has written).
+        # then tells the ACI app through the shared volume, and each waits for the other's
+        # line so that the test can check both were there at once.
         layout.add_image("v1", [layer], {
             "Entrypoint": ["/bin/sh", "-c"],
             "Cmd": ["echo \"oci: $(cat /etc/flavour) from=$FROM host=$(hostname)\"; "

@@ -111,6 +111,12 @@ RunResult run_command(const std::vector<std::string>& argv, const SpawnOptions& 
     if (opts.stdin_data) ::dup2(in.r.get(), 0);
     if (opts.capture_stdout) ::dup2(out.w.get(), 1);
     if (opts.capture_stderr) ::dup2(err.w.get(), 2);
+    // Only stdio goes on: a pod's lock fd (RKT_LOCK_FD) inherited by a CNI plugin or gpg
+    // would keep the pod "running" for gc after a kill -9 of its stage1 for as long as the
+    // helper lives.
+    if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+      for (int fd = 3; fd < 1024; ++fd) (void)::fcntl(fd, F_SETFD, FD_CLOEXEC);  // kernel < 5.11
+    }
     char** envp = opts.env ? cenv.data() : environ;
     ::execvpe(cargv[0], cargv.data(), envp);
     const char msg[] = "exec failed\n";

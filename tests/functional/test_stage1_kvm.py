@@ -98,6 +98,14 @@ class RunTest(KvmTestCase):
         uuid = self._read(uuid_file)
         self.assertEqual(self.status_json(uuid)["apps"][0]["exit_code"], 7)
 
+    def test_the_memory_isolator_sizes_the_vm_and_the_app_gets_its_cgroup(self):
+        res = self.kvm(BUSYBOX_ACI, "--memory=300M", "--exec=/bin/sh", "--", "-c",
+                       "cat /proc/self/cgroup; head -1 /proc/meminfo", check=0)
+        self.assertIn("0::/busybox", res.stdout)  # pod init's cgroup for the app, in the guest
+        total_kib = int(res.stdout.split("MemTotal:")[1].split()[0])
+        self.assertGreater(total_kib, 200 * 1024)  # the VM is 300 MiB, less the guest kernel's own
+        self.assertLessEqual(total_kib, 300 * 1024)
+
     def test_memory_below_the_floor_is_refused(self):
         res = self.kvm(BUSYBOX_ACI, "--memory=64M", "--exec=/bin/true", check=254, timeout=60)
         self.assertIn("floor of 128 MiB", res.stderr)

@@ -68,6 +68,9 @@ void switch_root(const std::string& new_root, const std::string& pod_share, cons
     mount_share(v.tag, new_root + kHostVolumesInGuest + "/" + v.name, v.read_only);
   mount_fs("proc", new_root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC);
   mount_fs("sysfs", new_root + "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC);
+  // The kernel lists the unified hierarchy in /proc/self/cgroup only once cgroup2 has been
+  // mounted, and pod init finds the hierarchies (and so the apps' isolators) there.
+  mount_fs("cgroup2", new_root + "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC);
   mount_fs("devtmpfs", new_root + "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
   mount_fs("devpts", new_root + "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620");
   mount_fs("tmpfs", new_root + "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");

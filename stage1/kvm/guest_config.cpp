@@ -26,6 +26,7 @@ std::string format_guest_config(const GuestConfig& c) {
     out += "net\t" + field(c.network->ip) + "\t" + std::to_string(c.network->prefix) + "\t" +
            field(c.network->gateway) + "\n";
   for (const auto& n : c.nameservers) out += "nameserver\t" + field(n) + "\n";
+  if (!c.metadata_url.empty()) out += "metadata-url\t" + field(c.metadata_url) + "\n";
   return out;
 }
 
@@ -51,6 +52,8 @@ GuestConfig parse_guest_config(const std::string& text) {
       c.network = n;
     } else if (key == "nameserver" && f.size() == 2) {
       c.nameservers.push_back(f[1]);
+    } else if (key == "metadata-url" && f.size() == 2) {
+      c.metadata_url = f[1];
     } else {
       throw bad();
     }

@@ -28,6 +28,7 @@ struct GuestConfig {
   std::vector<GuestVolume> volumes;
   std::optional<GuestNetwork> network;
   std::vector<std::string> nameservers;
+  std::string metadata_url;  // AC_METADATA_URL for the apps (pod init's POD_METADATA_URL)
 };
 
 // Throws Error for a value holding a newline or tab (it would break the format).

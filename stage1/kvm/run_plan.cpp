@@ -10,6 +10,7 @@
 #include "common/strings.hpp"
 #include "stage1/common/cgroups/limits.hpp"
 #include "stage1/kvm/layout.hpp"
+#include "stage1/nspawn/pod_network_plan.hpp"
 #include "stage2/effective_app.hpp"
 
 namespace pod::stage1::kvm {
@@ -106,6 +107,10 @@ void add_network(GuestConfig& guest, const net::PodNetwork& network, const nspaw
     guest.network = g;
   }
   for (const auto& d : dns) guest.init_argv.push_back("--dns=" + d);
+  // The guest takes eth0's address, so the metadata service tells the pod by it as for nspawn.
+  nspawn::PodNetworkPlan reach;
+  if (guest.network) reach.host_address = guest.network->gateway;
+  guest.metadata_url = nspawn::metadata_url(o, reach);
 }
 
 void write_guest_files(const PodLayout& pod, const GuestConfig& guest, const nspawn::RunOptions& o) {

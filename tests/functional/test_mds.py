@@ -21,6 +21,7 @@ from podfixture import BUSYBOX_ACI, STAGE1_ACI, PodsTestCase
 from podtest import BUILD_DIR, POD_BIN
 
 NSPAWN_ACI = os.path.join(BUILD_DIR, "stage1-images", "stage1-nspawn.aci")
+KVM_ACI = os.path.join(BUILD_DIR, "stage1-images", "stage1-kvm.aci")
 URL_RE = re.compile(r"^http://172\.16\.28\.1:(\d+)/([0-9a-f]{64})$")
 
 
@@ -165,6 +166,22 @@ class ServiceTest(MdsTestCase):
         self.start_service()
         res = self.pod("run-prepared", "--mds-register", "--net=default", uuid, check=0, env=self.env)
         self.assertEqual(res.stdout.strip(), uuid)
+
+    def test_stage1_kvm_apps_reach_it_from_the_guest(self):
+        """The guest takes the pod's address on eth0, so the service tells the pod by it."""
+        if not os.path.exists(KVM_ACI):
+            self.skipTest("%s was not built (it needs qemu-system-x86, linux-image-amd64 and cpio)" % KVM_ACI)
+        self.start_service()
+        uuid_file = os.path.join(self.root, "uuid")
+        res = self.pod("run", "--insecure-options=image", "--stage1-path=" + KVM_ACI, "--net=default",
+                       "--mds-register", "--uuid-file-save=" + uuid_file, BUSYBOX_ACI, "--exec=/bin/sh", "--", "-c",
+                       'echo "url: $AC_METADATA_URL"; echo "uuid: $(wget -q -O - $AC_METADATA_URL/acMetadata/v1/pod/uuid)"',
+                       check=0, timeout=300, env=self.env)
+        kv = self.parse_kv(res.stdout)
+        m = URL_RE.match(kv.get("url", ""))
+        self.assertTrue(m, res.stdout + res.stderr)
+        self.assertEqual(int(m.group(1)), self.port)
+        self.assertEqual(kv["uuid"], self._read(uuid_file))
 
     def test_fly_is_exempt(self):
         """fly shares the host's network: the service could not tell its apps from the host's,

@@ -118,7 +118,8 @@ pid_t start_pod_init(const GuestConfig& config, const sigset_t& original, int ou
     c.push_back(nullptr);
     char path[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     std::string notify_env = std::string("NOTIFY_SOCKET=") + kNotifySocket;
-    char* env[] = {path, notify_env.data(), nullptr};
+    std::string metadata_env = "POD_METADATA_URL=" + config.metadata_url;
+    char* env[] = {path, notify_env.data(), config.metadata_url.empty() ? nullptr : metadata_env.data(), nullptr};
     execve(c[0], c.data(), env);
     std::fprintf(stderr, "stage1-kvm guest: executing pod init %s: %s\n", c[0], std::strerror(errno));
     _exit(254);

@@ -12,6 +12,7 @@ TEST_CASE("a guest configuration survives formatting and parsing") {
   c.volumes = {{"vol0", "data", true}, {"vol1", "logs", false}};
   c.network = GuestNetwork{"10.1.2.3", 24, "10.1.2.1"};
   c.nameservers = {"1.1.1.1"};
+  c.metadata_url = "http://10.1.2.1:18112/abc";
   const GuestConfig back = parse_guest_config(format_guest_config(c));
   CHECK(back.init_argv == c.init_argv);
   CHECK(back.hostname == "pod-u");
@@ -22,6 +23,8 @@ TEST_CASE("a guest configuration survives formatting and parsing") {
   CHECK(back.network->prefix == 24);
   CHECK(back.network->gateway == "10.1.2.1");
   CHECK(back.nameservers == c.nameservers);
+  CHECK(back.metadata_url == c.metadata_url);
+  CHECK(parse_guest_config("arg\t/kvm/init\n").metadata_url.empty());
 }
 
 TEST_CASE("a value with a newline cannot be written") {

@@ -22,6 +22,7 @@ aci::Environment build_environment(const EnvironmentInputs& in) {
   for (const auto& kv : in.app_environment) env.set(kv.name, kv.value);
   env.set("AC_APP_NAME", in.app_name);
   if (in.metadata_url && !in.metadata_url->empty()) env.set("AC_METADATA_URL", *in.metadata_url);
+  if (in.notify_socket && !in.notify_socket->empty()) env.set("NOTIFY_SOCKET", *in.notify_socket);
   return env;
 }
 

@@ -18,6 +18,7 @@ inline constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr
 struct EnvironmentInputs {
   std::string app_name;
   std::optional<std::string> metadata_url;
+  std::optional<std::string> notify_socket;  // apps that support sd_notify (pod init listens)
   aci::Environment app_environment;
   ResolvedUser user;
   std::optional<std::string> term;  // the caller's TERM, passed on for interactive pods
@@ -26,8 +27,8 @@ struct EnvironmentInputs {
 // In order, later entries replacing earlier ones of the same name:
 //   PATH (the spec's default), HOME/USER/LOGNAME from the user's passwd entry ("/" and
 //   nothing else for a uid without one; /root and root for uid 0), container=pod, TERM,
-//   then the app's own environment, and last AC_APP_NAME and AC_METADATA_URL, which the
-//   executor owns (an app cannot fake its own name).
+//   then the app's own environment, and last AC_APP_NAME, AC_METADATA_URL and NOTIFY_SOCKET,
+//   which the executor owns (an app cannot fake its own name).
 [[nodiscard]] aci::Environment build_environment(const EnvironmentInputs& in);
 
 // "NAME=value" strings for execve.

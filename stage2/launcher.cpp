@@ -101,6 +101,7 @@ void launch(const LauncherOptions& o, const Logger& log) {
   EnvironmentInputs env_in;
   env_in.app_name = o.app;
   env_in.metadata_url = o.metadata_url;
+  env_in.notify_socket = o.notify_socket;
   // How the nspawn flavor hands pod init's children the pod's AC_METADATA_URL
   // (Documentation/stage1-abi.md); --metadata-url wins.
   if (const char* url = std::getenv(kMetadataUrlEnv); url && *url && !env_in.metadata_url)

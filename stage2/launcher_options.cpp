@@ -10,7 +10,7 @@ namespace pod::stage2 {
 std::string launcher_usage() {
   return "usage: launcher (--pod-dir=DIR | --pod-manifest=FILE --image-manifest=FILE) --app=NAME\n"
          "                --root=APP_ROOTFS [--disable-capabilities-restriction] [--disable-seccomp]\n"
-         "                [--interactive] [--metadata-url=URL] [--rlimit=NAME=SOFT[:HARD]]...\n"
+         "                [--interactive] [--metadata-url=URL] [--notify-socket=ADDR] [--rlimit=NAME=SOFT[:HARD]]...\n"
          "                [--replace-exec] [--pivot-root] [--launch-error-fd=N] [--debug]\n"
          "                [-- ARGS...]\n";
 }
@@ -46,6 +46,7 @@ LauncherOptions parse_launcher_options(const std::vector<std::string>& args) {
     else if (auto v4 = value_of(a, "--app")) o.app = *v4;
     else if (auto v5 = value_of(a, "--root")) o.root = *v5;
     else if (auto v6 = value_of(a, "--metadata-url")) o.metadata_url = *v6;
+    else if (auto vn = value_of(a, "--notify-socket")) o.notify_socket = *vn;
     else if (auto v7 = value_of(a, "--rlimit")) o.rlimits.push_back(parse_rlimit(*v7));
     else if (auto v8 = value_of(a, "--launch-error-fd")) o.launch_error_fd = parse_fd(*v8);
     else if (a == "--disable-capabilities-restriction") o.disable_capabilities_restriction = true;

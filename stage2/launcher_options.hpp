@@ -22,6 +22,7 @@ struct LauncherOptions {
   bool replace_exec = false;    // the extra args are the whole command (enter)
   bool pivot_root = false;      // --pivot-root: own mount namespace + pivot_root, not chroot
   std::optional<std::string> metadata_url;
+  std::optional<std::string> notify_socket;  // --notify-socket=ADDR: the app's NOTIFY_SOCKET
   std::vector<RlimitSetting> rlimits;
   std::vector<std::string> extra_args;  // after "--"
   // --launch-error-fd=N: one byte is written there when the app could not be started, so

@@ -12,11 +12,14 @@ TEST_CASE("the ACE variables are set and the app cannot override its name") {
   in.metadata_url = "http://169.254.169.255/token";
   in.app_environment.set("AC_APP_NAME", "fake");
   in.app_environment.set("GREETING", "hello");
+  in.app_environment.set("NOTIFY_SOCKET", "/fake");
+  in.notify_socket = "@pod-notify/u/web";
   in.user = ResolvedUser{1000, PasswdEntry{"user", 1000, 1000, "/home/user", "/bin/sh"}};
   auto env = build_environment(in);
   CHECK(env.get("AC_APP_NAME") == "web");
   CHECK(env.get("AC_METADATA_URL") == "http://169.254.169.255/token");
   CHECK(env.get("GREETING") == "hello");
+  CHECK(env.get("NOTIFY_SOCKET") == "@pod-notify/u/web");
   CHECK(env.get("PATH") == std::string(kDefaultPath));
   CHECK(env.get("HOME") == "/home/user");
   CHECK(env.get("USER") == "user");
@@ -33,6 +36,7 @@ TEST_CASE("the app's PATH and HOME win over the defaults") {
   CHECK(env.get("PATH") == "/opt/bin");
   CHECK(env.get("HOME") == "/data");
   CHECK_FALSE(env.get("AC_METADATA_URL"));
+  CHECK_FALSE(env.get("NOTIFY_SOCKET"));
 }
 
 TEST_CASE("root without a passwd entry and an unknown uid") {

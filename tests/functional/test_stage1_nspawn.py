@@ -6,6 +6,7 @@ had are checked gone where the test is about clean-up.
 """
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -258,6 +259,50 @@ class SystemdTest(NspawnTestCase):
         self.assertIsNone(proc.poll())  # ready while the app still runs
         proc.communicate(timeout=30)
         self.assertEqual(proc.returncode, 0)
+
+
+    def notify_image(self):
+        """inspect.aci with appc.io/executor/supports-systemd-notify: true."""
+        tree = os.path.join(self.root, "notify-tree")
+        shutil.copytree(os.path.join(os.path.dirname(INSPECT_ACI), "inspect-tree"), tree, symlinks=True)
+        manifest_path = os.path.join(tree, "manifest")
+        with open(manifest_path) as f:
+            manifest = json.load(f)
+        manifest["annotations"] = [{"name": "appc.io/executor/supports-systemd-notify", "value": "true"}]
+        with open(manifest_path, "w") as f:
+            json.dump(manifest, f)
+        image = os.path.join(self.root, "notify.aci")
+        self.pod("image", "build", tree, image, check=0)
+        return image
+
+    def test_ready_waits_for_apps_that_support_sd_notify(self):
+        import socket
+        path = os.path.join(self.root, "notify.sock")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.addCleanup(sock.close)
+        sock.bind(path)
+        sock.settimeout(60)
+        env = dict(os.environ, NOTIFY_SOCKET=path)
+        # The notify app says READY=1 after 3 s; the plain app is up at once.
+        argv = [self.pod_bin()] + self.global_flags() + [
+            "run", "--insecure-options=image", "--stage1-path=" + NSPAWN_ACI,
+            self.notify_image(), "--name=slow", "--", "--print-env", "--sleep=3", "--notify=READY=1", "--sleep=1",
+            "---", INSPECT_ACI, "--name=plain", "--", "--print-env", "--sleep=5"]
+        start = time.monotonic()
+        proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.children.append(proc)
+        messages = set()
+        while "READY=1" not in messages:
+            messages.update(sock.recv(4096).decode().split("\n"))
+        waited = time.monotonic() - start
+        out, err = proc.communicate(timeout=60)
+        self.assertEqual(proc.returncode, 0, err)
+        self.assertGreaterEqual(waited, 3.0, out)
+        slow = [line for line in out.splitlines() if line.startswith("slow: ")]
+        plain = [line for line in out.splitlines() if line.startswith("plain: ")]
+        self.assertTrue(any("NOTIFY_SOCKET=@pod-notify/" in line for line in slow), out)
+        self.assertTrue(any("notify: sent" in line for line in slow), out)
+        self.assertFalse(any("NOTIFY_SOCKET" in line for line in plain), out)
 
 
 class LogsTest(NspawnTestCase):

@@ -112,6 +112,7 @@ std::unique_ptr<PodInit::App> PodInit::make_app(const aci::RuntimeApp& runtime) 
                [&] { image = aci::ImageManifest::parse(read_file(image_manifest(runtime.name))); });
   app->effective = stage2::effective_app(image, &runtime, runtime.name);
   app->limits = cgroups::limits_of(app->effective, runtime.name, pids_default_);
+  app->supports_notify = image.annotations.get("appc.io/executor/supports-systemd-notify") == "true";
   return app;
 }
 
@@ -227,9 +228,14 @@ void PodInit::start(App& app) {
     }
   }
   const bool interactive = o_.interactive;
+  std::vector<std::string> flags = launcher_flags();
+  if (app.supports_notify) {
+    listen_for_app_ready(app);
+    flags.push_back("--notify-socket=" + app.notify->address());
+  }
   LaunchSpec spec{o_.launcher,
                   launcher_args(o_.pod_manifest, image_manifest(app.name), app.name, app_rootfs(app.name),
-                                launcher_flags(), {}),
+                                flags, {}),
                   app.cgroup_procs, interactive, app.name == order_.front()};
   for (UniqueFd* fd : {&app.out, &app.err}) {
     // A restarted app: what its last run's children still hold open is dropped.
@@ -255,6 +261,34 @@ void PodInit::start(App& app) {
     watch_output(app, app.err, Stream::err);
   }
   log_.debug("pod init: app " + app.name + " started as pid " + std::to_string(app.pid));
+}
+
+void PodInit::listen_for_app_ready(App& app) {
+  app.notified_ready = false;
+  if (app.notify) return;  // a restarted app keeps its socket
+  // An abstract socket lives in the network namespace, which the apps share with pod init,
+  // so it reaches the app whatever its root; the UUID keeps pods on the host's network apart.
+  app.notify = NotifyListener::bind_abstract("pod-notify/" + o_.uuid + "/" + app.name);
+  loop_.add(app.notify->fd(), EPOLLIN, [this, name = app.name](uint32_t) {
+    auto it = apps_.find(name);
+    if (it == apps_.end() || !it->second->notify) return;
+    App& a = *it->second;
+    while (auto fields = a.notify->receive()) {
+      if (notify_value(*fields, "READY") != "1" || a.notified_ready) continue;
+      a.notified_ready = true;
+      log_.debug("pod init: app " + a.name + " is ready (READY=1)");
+      maybe_notify_ready();
+    }
+  });
+}
+
+void PodInit::maybe_notify_ready() {
+  if (!o_.notify || ready_sent_ || !all_started_ || stopping_) return;
+  for (const auto& [name, app] : apps_) {
+    if (app->supports_notify && app->running && !app->notified_ready) return;
+  }
+  ready_sent_ = true;
+  notify_ready(log_);
 }
 
 void PodInit::record_status(const std::string& app, int code, bool oom) {
@@ -337,6 +371,7 @@ void PodInit::exited(App& app, int wait_status) {
   // rkt's rule: an app that fails stops the others; one that succeeds lets them run on, and
   // the pod ends when the last app has ended (the run loop's condition).
   if (!stopping_ && (code != 0 || launch_failed)) begin_stop(false);
+  maybe_notify_ready();  // an sd_notify app that ended before READY=1 no longer holds it back
 }
 
 void PodInit::begin_stop(bool from_outside) {
@@ -384,8 +419,10 @@ int PodInit::run() {
     start(*apps_[name]);
   }
   if (o_.mutable_pod) listen_for_control();
-  // Every app has started: the pod is ready (its unit's Type=notify may go on).
-  if (o_.notify && !stopping_) notify_ready(log_);
+  // Every app has started: the pod is ready (its unit's Type=notify may go on) once the
+  // apps that speak sd_notify have said so too.
+  all_started_ = true;
+  maybe_notify_ready();
   // A mutable pod runs until it is stopped, with or without apps.
   while (running_count() > 0 || (o_.mutable_pod && !stopping_)) {
     loop_.run_once(loop_timeout());

@@ -27,6 +27,7 @@
 #include "stage1/common/init/event_loop.hpp"
 #include "stage1/common/init/exit_rule.hpp"
 #include "stage1/common/init/options.hpp"
+#include "stage1/common/notify_socket.hpp"
 
 namespace pod::stage1::init {
 
@@ -78,9 +79,17 @@ class PodInit {
     UniqueFd out;
     UniqueFd err;
     UniqueFd launch_error;
+    // An app whose image says it speaks sd_notify: the pod is ready once it said READY=1.
+    bool supports_notify = false;
+    bool notified_ready = false;
+    std::optional<NotifyListener> notify;
   };
 
   void load_manifests();
+  // READY=1 to $NOTIFY_SOCKET once every app has started and every running app that
+  // supports sd_notify has said READY=1 (rkt's Type=notify app units).
+  void maybe_notify_ready();
+  void listen_for_app_ready(App& app);
   [[nodiscard]] std::unique_ptr<App> make_app(const aci::RuntimeApp& runtime) const;
   void prepare_apps();
   void prepare_app(App& app);
@@ -124,6 +133,8 @@ class PodInit {
   bool stopping_ = false;
   bool stopped_from_outside_ = false;
   bool killed_ = false;
+  bool all_started_ = false;  // run() has started every app of the manifest
+  bool ready_sent_ = false;
   long long kill_deadline_ms_ = 0;
   std::vector<AppExit> exits_;
   UniqueFd control_;

@@ -156,6 +156,10 @@ void PodInit::remove_app(const std::string& name) {
     loop_.remove(fd->get());
     fd->reset();
   }
+  if (app.notify) {
+    loop_.remove(app.notify->fd());
+    app.notify.reset();
+  }
   const std::string rootfs = app_rootfs(name);
   if (::umount2(rootfs.c_str(), MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
     log_.warn("pod " + o_.uuid + ": app " + name + ": unmounting " + rootfs + " failed: " + std::strerror(errno));

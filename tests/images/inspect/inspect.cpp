@@ -9,7 +9,9 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -270,6 +272,25 @@ class Inspector {
     while ((n = read(STDIN_FILENO, buf, sizeof(buf))) > 0) fwrite(buf, 1, static_cast<size_t>(n), stdout);
   }
 
+  // sd_notify(3): one datagram to $NOTIFY_SOCKET ("@name": an abstract socket).
+  void notify(const std::string& state) {
+    const char* path = std::getenv("NOTIFY_SOCKET");
+    if (path == nullptr || *path == '\0') {
+      line("notify", "no NOTIFY_SOCKET");
+      return;
+    }
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::string p = path;
+    std::memcpy(addr.sun_path, p.c_str(), std::min(p.size(), sizeof addr.sun_path - 1));
+    if (p[0] == '@') addr.sun_path[0] = '\0';
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    bool ok = fd >= 0 && sendto(fd, state.data(), state.size(), 0, reinterpret_cast<sockaddr*>(&addr),
+                                static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + p.size())) >= 0;
+    if (fd >= 0) close(fd);
+    line("notify", ok ? "sent" : std::string("failed: ") + std::strerror(errno));
+  }
+
   static void sleep_for(double seconds) {
     std::fflush(stdout);
     struct timespec ts{static_cast<time_t>(seconds), static_cast<long>((seconds - static_cast<time_t>(seconds)) * 1e9)};
@@ -319,6 +340,7 @@ int main(int argc, char** argv) {
     else if (auto u = value_of(a, "--try-umount")) in.try_umount(*u);
     else if (auto e = value_of(a, "--exit-code")) exit_code = std::atoi(e->c_str());
     else if (auto sl = value_of(a, "--sleep")) Inspector::sleep_for(std::atof(sl->c_str()));
+    else if (auto st = value_of(a, "--notify")) in.notify(*st);
     else if (a == "--echo-stdin") in.echo_stdin();
     else if (a == "--try-chroot-escape") in.try_chroot_escape();
     else if (a == "--check-dev") in.check_dev();

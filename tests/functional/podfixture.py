@@ -4,6 +4,7 @@ PodsTestCase runs real pods with the stage1-fly image and the test images of the
 tree, and cleans up after every test even when it fails: running pods are killed, then
 `pod gc --grace-period=0` removes them, then podtest unmounts and deletes the root.
 """
+import fcntl
 import json
 import os
 import signal
@@ -125,8 +126,35 @@ class PodsTestCase(PodTestCase):
                     os.kill(int(pid), signal.SIGKILL)
             except OSError:
                 pass
+        # Pods that outlive the command that started them (a sandbox runs in its own session)
+        # still hold their lock: gc would skip them and their network would outlive the test.
+        run_dir = os.path.join(self.data_dir, "pods", "run")
+        running = os.listdir(run_dir) if os.path.isdir(run_dir) else []
+        if running:
+            subprocess.run([POD_BIN] + self.global_flags() + ["stop", "--force"] + running,
+                           capture_output=True, timeout=120)
+            for uuid in running:
+                for _ in range(100):  # the pod's processes end a moment after SIGKILL
+                    if not os.path.isdir(os.path.join(run_dir, uuid)) or not self._pod_locked(run_dir, uuid):
+                        break
+                    time.sleep(0.1)
         subprocess.run([POD_BIN] + self.global_flags() + ["gc", "--grace-period=0s", "--expire-prepared=0s"],
                        capture_output=True, timeout=120)
+
+    @staticmethod
+    def _pod_locked(run_dir, uuid):
+        try:
+            fd = os.open(os.path.join(run_dir, uuid), os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return False
+        except OSError:
+            return True
+        finally:
+            os.close(fd)
 
 
 def skip_unless(condition, reason):

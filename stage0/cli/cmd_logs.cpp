@@ -46,9 +46,11 @@ Record parse_record(const std::string& app, std::string_view line) {
 }
 
 // Where the stage1 rootfs's files are on disk: the overlay's upper dir, or the copy.
+// Chosen by how the pod was rendered, not by whether rkt/logs exists yet: pod init
+// creates it when the first app starts, which `pod logs --follow` may well precede.
 std::string logs_dir(const pods::Pod& pod) {
-  std::string upper = pod.path() + "/overlay/stage1/upper/rkt/logs";
-  if (is_directory(upper)) return upper;
+  const std::string upper = pod.path() + "/overlay/stage1/upper";
+  if (is_directory(upper)) return upper + "/rkt/logs";
   return pod.path() + "/stage1/rootfs/rkt/logs";
 }
 

@@ -5,26 +5,24 @@
 # Prints times and ratios of one run; never pass/fail. Run by hand, as root.
 # Usage: bench/api_service.sh [BUILD_DIR] [PODS]
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 build=$(realpath "${1:-build}")
 count=${2:-1000}
 pod=$build/stage0/pod
 busybox_aci=$build/tests/images/busybox.aci
 stage1=$build/stage1-images/stage1-fly.aci
 src=$(cd "$(dirname "$0")/.." && pwd)
-for f in "$pod" "$build/api-service/pod-api-service" "$busybox_aci" "$stage1"; do
-  [ -e "$f" ] || { echo "api_service.sh: $f is missing: build pod, pod-api-service, test_images and stage1_fly_aci" >&2; exit 1; }
-done
-[ "$(id -u)" = 0 ] || { echo "api_service.sh: pods need root" >&2; exit 1; }
+bench_require "build pod, pod-api-service, test_images and stage1_fly_aci" \
+  "$pod" "$build/api-service/pod-api-service" "$busybox_aci" "$stage1"
+bench_require_root
 py=python3
 $py -c 'import grpc' 2>/dev/null || export PYTHONPATH=/usr/lib/python3/dist-packages
 
-work=$(mktemp -d /tmp/pod-bench-api.XXXXXX)
-P=("$pod" --dir="$work/data" --local-config="$work/etc" --system-config="$work/sys" --user-config="$work/user")
+bench_scratch api
 svc_pid=
 cleanup() {
   [ -n "$svc_pid" ] && kill "$svc_pid" 2>/dev/null && wait "$svc_pid" 2>/dev/null
-  "${P[@]}" gc --grace-period=0s --expire-prepared=0s >/dev/null 2>&1 || true
-  rm -rf "$work"
+  bench_scratch_remove
 }
 trap cleanup EXIT
 

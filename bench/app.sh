@@ -6,25 +6,23 @@
 # ratios; never pass/fail. Run by hand, as root.
 # Usage: bench/app.sh [BUILD_DIR] [RUNS]
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 build=$(realpath "${1:-build}")
 runs=${2:-20}
 pod=$build/stage0/pod
 busybox_aci=$build/tests/images/busybox.aci
 stage1=$build/stage1-images/stage1-nspawn.aci
-for f in "$pod" "$busybox_aci" "$stage1" /usr/bin/systemd-nspawn; do
-  [ -e "$f" ] || { echo "app.sh: $f is missing: build pod, test_images and stage1_nspawn_aci; install systemd-container" >&2; exit 1; }
-done
-[ "$(id -u)" = 0 ] || { echo "app.sh: pods need root" >&2; exit 1; }
+bench_require "build pod, test_images and stage1_nspawn_aci; install systemd-container" \
+  "$pod" "$busybox_aci" "$stage1" /usr/bin/systemd-nspawn
+bench_require_root
 net=host
 [ -x /usr/lib/cni/ptp ] && net=default
 
-work=$(mktemp -d /tmp/pod-bench-app.XXXXXX)
-P=("$pod" --dir="$work/data" --local-config="$work/etc" --system-config="$work/sys" --user-config="$work/user")
+bench_scratch app
 sandbox=
 cleanup() {
   [ -n "$sandbox" ] && kill "$sandbox" 2>/dev/null && wait "$sandbox" 2>/dev/null
-  "${P[@]}" gc --grace-period=0s --expire-prepared=0s >/dev/null 2>&1 || true
-  rm -rf "$work"
+  bench_scratch_remove
 }
 trap cleanup EXIT
 now_ms() { date +%s%3N; }

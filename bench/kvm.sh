@@ -7,6 +7,7 @@
 # Prints times and ratios; never pass/fail. Run by hand, as root.
 # Usage: bench/kvm.sh [BUILD_DIR] [RUNS]
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 build=$(realpath "${1:-build}")
 runs=${2:-3}
 pod=$build/stage0/pod
@@ -14,18 +15,15 @@ busybox_aci=$build/tests/images/busybox.aci
 stage1=$build/stage1-images/stage1-kvm.aci
 tree=$build/stage1-images/stage1-kvm/rootfs/kvm
 qemu=/usr/bin/qemu-system-x86_64
-for f in "$pod" "$busybox_aci" "$stage1" "$tree/vmlinux" "$qemu" /bin/busybox; do
-  [ -e "$f" ] || { echo "kvm.sh: $f is missing: build pod, test_images and stage1_kvm_aci; install qemu-system-x86 and busybox-static" >&2; exit 1; }
-done
-[ "$(id -u)" = 0 ] || { echo "kvm.sh: pods need root" >&2; exit 1; }
+bench_require "build pod, test_images and stage1_kvm_aci; install qemu-system-x86 and busybox-static" \
+  "$pod" "$busybox_aci" "$stage1" "$tree/vmlinux" "$qemu" /bin/busybox
+bench_require_root
 
-work=$(mktemp -d /tmp/pod-bench-kvm.XXXXXX)
-P=("$pod" --dir="$work/data" --local-config="$work/etc" --system-config="$work/sys" --user-config="$work/user")
+bench_scratch kvm
 sleeper=
 cleanup() {
   [ -n "$sleeper" ] && kill "$sleeper" 2>/dev/null && wait "$sleeper" 2>/dev/null
-  "${P[@]}" gc --grace-period=0s --expire-prepared=0s >/dev/null 2>&1 || true
-  rm -rf "$work"
+  bench_scratch_remove
 }
 trap cleanup EXIT
 
@@ -37,7 +35,6 @@ chmod +x "$work/bare/init"
 (cd "$work/bare" && find . | cpio --quiet -o -H newc) > "$work/bare.cpio"
 khz=$(awk -F: '/^cpu MHz/ {printf "%d", $2 * 1000; exit}' /proc/cpuinfo)
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 "${P[@]}" fetch --insecure-options=image "$busybox_aci" >/dev/null 2>&1
 "${P[@]}" fetch --insecure-options=image "$stage1" >/dev/null 2>&1

@@ -3,20 +3,18 @@
 # `pod run`s of /bin/true, four at a time. Not a test: run it by hand, as root.
 # Usage: bench/list_gc.sh [BUILD_DIR] [PODS]
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 build=$(realpath "${1:-build}")
 count=${2:-1000}
 pod=$build/stage0/pod
 busybox_aci=$build/tests/images/busybox.aci
-for f in "$pod" "$busybox_aci" "$build/stage1-images/stage1-fly.aci"; do
-  [ -e "$f" ] || { echo "list_gc.sh: $f is missing: build the pod, test_images and stage1_fly_aci targets" >&2; exit 1; }
-done
-[ "$(id -u)" = 0 ] || { echo "list_gc.sh: pods need root" >&2; exit 1; }
+bench_require "build the pod, test_images and stage1_fly_aci targets" \
+  "$pod" "$busybox_aci" "$build/stage1-images/stage1-fly.aci"
+bench_require_root
 
-work=$(mktemp -d /tmp/pod-bench-list-gc.XXXXXX)
-P=("$pod" --dir="$work/data" --local-config="$work/etc" --system-config="$work/sys" --user-config="$work/user")
+bench_scratch list-gc
 cleanup() {
-  "${P[@]}" gc --grace-period=0s >/dev/null 2>&1 || true
-  rm -rf "$work"
+  bench_scratch_remove
 }
 trap cleanup EXIT
 

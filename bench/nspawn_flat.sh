@@ -8,25 +8,23 @@
 # Prints the medians and the ratios; never pass/fail. Run by hand, as root.
 # Usage: bench/nspawn_flat.sh [BUILD_DIR] [RUNS] [RUNNING_PODS]
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 build=$(realpath "${1:-build}")
 runs=${2:-15}
 running=${3:-50}
 pod=$build/stage0/pod
 busybox_aci=$build/tests/images/busybox.aci
 stage1=$build/stage1-images/stage1-nspawn.aci
-for f in "$pod" "$busybox_aci" "$stage1" /usr/bin/systemd-nspawn; do
-  [ -e "$f" ] || { echo "nspawn_flat.sh: $f is missing: build pod, test_images and stage1_nspawn_aci; install systemd-container" >&2; exit 1; }
-done
-[ "$(id -u)" = 0 ] || { echo "nspawn_flat.sh: pods need root" >&2; exit 1; }
+bench_require "build pod, test_images and stage1_nspawn_aci; install systemd-container" \
+  "$pod" "$busybox_aci" "$stage1" /usr/bin/systemd-nspawn
+bench_require_root
 
-work=$(mktemp -d /tmp/pod-bench-flat.XXXXXX)
-P=("$pod" --dir="$work/data" --local-config="$work/etc" --system-config="$work/sys" --user-config="$work/user")
+bench_scratch flat
 sleepers=()
 cleanup() {
   for p in "${sleepers[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${sleepers[@]}"; do wait "$p" 2>/dev/null || true; done
-  "${P[@]}" gc --grace-period=0s --expire-prepared=0s >/dev/null 2>&1 || true
-  rm -rf "$work"
+  bench_scratch_remove
 }
 trap cleanup EXIT
 

@@ -17,8 +17,8 @@ import unittest
 
 import appctools
 from podfixture import PodsTestCase
-from podtest import BUILD_DIR, POD_BIN
-from test_mds import free_port
+from podtest import BUILD_DIR
+from mdsfixture import skip_without_nspawn_networking, start_metadata_service
 
 NSPAWN_ACI = os.path.join(BUILD_DIR, "stage1-images", "stage1-nspawn.aci")
 KVM_ACI = os.path.join(BUILD_DIR, "stage1-images", "stage1-kvm.aci")
@@ -73,29 +73,11 @@ def build_validator_images(test, out_dir):
 
 class AceValidatorTest(PodsTestCase):
     def setUp(self):
-        if os.geteuid() != 0:
-            self.skipTest("needs root")
-        if not os.path.exists(NSPAWN_ACI):
-            self.skipTest("%s is not built (target stage1_nspawn_aci)" % NSPAWN_ACI)
-        if not shutil.which("systemd-nspawn"):
-            self.skipTest("apt-get install systemd-container")
-        if not os.path.exists("/usr/lib/cni/ptp"):
-            self.skipTest("apt-get install containernetworking-plugins")
+        skip_without_nspawn_networking(self)
         super().setUp()
         self.images = build_validator_images(self, self.root)
         self.socket = os.path.join(self.root, "mds.sock")
-        self.port = free_port()
-        log = open(os.path.join(self.root, "mds.log"), "w")
-        self.addCleanup(log.close)
-        service = subprocess.Popen([POD_BIN, "metadata-service", "--listen-port=%d" % self.port,
-                                    "--socket=" + self.socket], stdout=log, stderr=subprocess.STDOUT)
-
-        def stop():
-            service.terminate()
-            service.wait(timeout=30)
-        self.addCleanup(stop)
-        self.wait_for(lambda: os.path.exists(self.socket) or service.poll() is not None, "the metadata service")
-        self.assertIsNone(service.poll())
+        self.service, self.port = start_metadata_service(self, self.socket)
 
     def run_validator(self, stage1):
         env = dict(os.environ, POD_MDS_SOCKET=self.socket)

@@ -12,16 +12,14 @@ import shutil
 import signal
 import socket
 import subprocess
-import time
 import unittest
-import urllib.request
 
-from podfixture import BUSYBOX_ACI, IMAGES_DIR, PodsTestCase
+from podfixture import BUSYBOX_ACI, PodsTestCase
 from podtest import BUILD_DIR, POD_BIN
+from httpfixtures import build_httpd_aci, http_get
 
 NSPAWN_ACI = os.path.join(BUILD_DIR, "stage1-images", "stage1-nspawn.aci")
 FLY_ACI = os.path.join(BUILD_DIR, "stage1-images", "stage1-fly.aci")
-BUSYBOX_TREE = os.path.join(IMAGES_DIR, "busybox-tree")
 
 
 def pod_cgroups(uuid):
@@ -88,38 +86,15 @@ class AppTestCase(PodsTestCase):
 
 
 class SandboxTest(AppTestCase):
-    def build_httpd_image(self):
-        tree = os.path.join(self.root, "httpd-tree")
-        shutil.copytree(BUSYBOX_TREE, tree, symlinks=True)
-        os.makedirs(os.path.join(tree, "rootfs", "www"))
-        with open(os.path.join(tree, "rootfs", "www", "hello"), "w") as f:
-            f.write("hello from the sandbox\n")
-        with open(os.path.join(tree, "manifest")) as f:
-            manifest = json.load(f)
-        manifest["name"] = "pod.dev/apptest-httpd"
-        manifest["app"]["exec"] = ["/bin/httpd", "-f", "-p", "8080", "-h", "/www"]
-        with open(os.path.join(tree, "manifest"), "w") as f:
-            json.dump(manifest, f)
-        aci = os.path.join(self.root, "httpd.aci")
-        self.pod("image", "build", tree, aci, check=0)
+    def fetch_httpd_image(self):
+        aci = build_httpd_aci(self, "pod.dev/apptest-httpd", "hello from the sandbox\n")
         self.pod("fetch", "--insecure-options=image", aci, check=0)
         return "pod.dev/apptest-httpd"
-
-    def get(self, url, timeout=30):
-        deadline = time.time() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=2) as r:
-                    return r.read().decode()
-            except OSError:
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.1)
 
     def test_sandbox_on_the_network_with_apps_coming_and_going(self):
         if not os.path.exists("/usr/lib/cni/ptp"):
             self.skipTest("apt-get install containernetworking-plugins")
-        httpd = self.build_httpd_image()
+        httpd = self.fetch_httpd_image()
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             host_port = s.getsockname()[1]
@@ -136,17 +111,17 @@ class SandboxTest(AppTestCase):
         self.assertEqual(self.app_states(uuid), {"web": "created", "sleeper": "created"})
         self.app("start", uuid, "web")
         self.app("start", uuid, "sleeper")
-        self.assertEqual(self.get("http://%s:8080/hello" % net["ip"]), "hello from the sandbox\n")
+        self.assertEqual(http_get("http://%s:8080/hello" % net["ip"]), "hello from the sandbox\n")
         self.assertEqual(self.app_states(uuid), {"web": "running", "sleeper": "running"})
         # The sandbox's --port, published before any app existed.
-        self.assertEqual(self.get("http://127.0.0.1:%d/hello" % host_port), "hello from the sandbox\n")
+        self.assertEqual(http_get("http://127.0.0.1:%d/hello" % host_port), "hello from the sandbox\n")
 
         self.app("stop", uuid, "sleeper")
         self.assertEqual(self.app_status(uuid, "sleeper")["state"], "exited")
         self.app("rm", uuid, "sleeper")
         self.assertEqual(self.app_states(uuid), {"web": "running"})
         self.assertEqual(self.manifest_apps(uuid), ["web"])
-        self.assertEqual(self.get("http://%s:8080/hello" % net["ip"]), "hello from the sandbox\n")
+        self.assertEqual(http_get("http://%s:8080/hello" % net["ip"]), "hello from the sandbox\n")
         self.assertEqual(self.state(uuid), "running")
 
         self.pod("stop", uuid, check=0)

@@ -12,35 +12,22 @@ import re
 import shutil
 import socket
 import subprocess
-import time
 import unittest
 import urllib.error
 import urllib.request
 
 from podfixture import BUSYBOX_ACI, STAGE1_ACI, PodsTestCase
 from podtest import BUILD_DIR, POD_BIN
+from mdsfixture import free_port, skip_without_nspawn_networking, start_metadata_service, stop_process
 
 NSPAWN_ACI = os.path.join(BUILD_DIR, "stage1-images", "stage1-nspawn.aci")
 KVM_ACI = os.path.join(BUILD_DIR, "stage1-images", "stage1-kvm.aci")
 URL_RE = re.compile(r"^http://172\.16\.28\.1:(\d+)/([0-9a-f]{64})$")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("0.0.0.0", 0))
-        return s.getsockname()[1]
-
-
 class MdsTestCase(PodsTestCase):
     def setUp(self):
-        if os.geteuid() != 0:
-            self.skipTest("needs root")
-        if not os.path.exists(NSPAWN_ACI):
-            self.skipTest("%s is not built (target stage1_nspawn_aci)" % NSPAWN_ACI)
-        if not shutil.which("systemd-nspawn"):
-            self.skipTest("apt-get install systemd-container")
-        if not os.path.exists("/usr/lib/cni/ptp"):
-            self.skipTest("apt-get install containernetworking-plugins")
+        skip_without_nspawn_networking(self)
         super().setUp()
         self.socket = os.path.join(self.root, "mds.sock")
         self.env = dict(os.environ, POD_MDS_SOCKET=self.socket)
@@ -48,24 +35,7 @@ class MdsTestCase(PodsTestCase):
         os.mkdir(self.shared)
 
     def start_service(self):
-        self.port = free_port()
-        log = open(os.path.join(self.root, "mds.log"), "w")
-        self.addCleanup(log.close)
-        self.service = subprocess.Popen([POD_BIN, "--debug", "metadata-service", "--listen-port=%d" % self.port,
-                                         "--socket=" + self.socket], stdout=log, stderr=subprocess.STDOUT)
-        self.addCleanup(self._stop_service)
-        self.wait_for(lambda: os.path.exists(self.socket) or self.service.poll() is not None,
-                      "the service's socket")
-        self.assertIsNone(self.service.poll(), self.service_log())
-
-    def _stop_service(self):
-        if self.service.poll() is None:
-            self.service.terminate()
-            try:
-                self.service.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.service.kill()
-                self.service.wait()
+        self.service, self.port = start_metadata_service(self, self.socket, debug=True)
 
     def service_log(self):
         with open(os.path.join(self.root, "mds.log")) as f:
@@ -201,7 +171,7 @@ class ServiceTest(MdsTestCase):
         # It starts the service at the first connection, on the sockets it made.
         self.service = subprocess.Popen(["systemd-socket-activate", "-l", self.socket, "-l", "0.0.0.0:%d" % self.port,
                                          binary], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.addCleanup(self._stop_service)
+        self.addCleanup(stop_process, self.service)
         self.wait_for(lambda: os.path.exists(self.socket), "systemd-socket-activate's socket")
         res = self.run_script('echo "url: $AC_METADATA_URL"; echo "uuid: $(wget -q -O - $AC_METADATA_URL/acMetadata/v1/pod/uuid)"',
                               "--uuid-file-save=" + os.path.join(self.root, "uuid"), check=0)

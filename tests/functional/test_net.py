@@ -15,12 +15,11 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import time
 import unittest
-import urllib.request
 import uuid
 
 from podtest import BUILD_DIR, require_root
+from httpfixtures import http_get
 
 DRIVER = os.path.join(BUILD_DIR, "stage1", "common", "net", "pod-net-driver")
 CNI_DIR = "/usr/lib/cni"
@@ -161,17 +160,6 @@ class NetTestCase(unittest.TestCase):
         self.addCleanup(lambda: (p.kill(), p.wait()))
         return p
 
-    def get(self, url, timeout=20):
-        deadline = time.time() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=2) as r:
-                    return r.read().decode()
-            except OSError:
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.1)
-
     # -- tests -----------------------------------------------------------------------
 
     def test_http_at_the_pod_address_and_a_published_port(self):
@@ -189,8 +177,8 @@ class NetTestCase(unittest.TestCase):
         with open("/proc/self/mountinfo") as f:
             self.assertIn(net["netns"], f.read())
         self.serve_http(net["netns"], 8080)
-        self.assertEqual(self.get("http://%s:8080/hello" % joined["ip"]), "hello from the pod\n")
-        self.assertEqual(self.get("http://127.0.0.1:%d/hello" % host_port), "hello from the pod\n")
+        self.assertEqual(http_get("http://%s:8080/hello" % joined["ip"]), "hello from the pod\n")
+        self.assertEqual(http_get("http://127.0.0.1:%d/hello" % host_port), "hello from the pod\n")
         with open(os.path.join(d, "net-info.json")) as f:  # rkt's format, read by stage0
             self.assertEqual(json.load(f), [{
                 "netName": self.net, "netConf": self.local + "/net.d/10-%s.conf" % self.net,

@@ -14,14 +14,13 @@ import signal
 import subprocess
 import time
 import unittest
-import urllib.request
 import uuid
 
 from podfixture import PodsTestCase, IMAGES_DIR
 from podtest import BUILD_DIR, POD_BIN
+from httpfixtures import build_httpd_aci, http_get
 
 NSPAWN_ACI = os.path.join(BUILD_DIR, "stage1-images", "stage1-nspawn.aci")
-BUSYBOX_TREE = os.path.join(IMAGES_DIR, "busybox-tree")
 LEASES = "/var/lib/cni/networks"
 KILL_RUNS = int(os.environ.get("POD_NET_KILL_RUNS", "100"))
 KILL_BUDGET_S = float(os.environ.get("POD_NET_KILL_BUDGET_S", "150"))
@@ -101,25 +100,8 @@ class NetPodsTestCase(PodsTestCase):
             json.dump({"cniVersion": "1.0.0", "name": self.net, "type": "ptp", "ipMasq": True,
                        "ipam": {"type": "host-local", "subnet": self.prefix + ".0/24"}}, f)
         self.addCleanup(shutil.rmtree, os.path.join(LEASES, self.net), True)
-        self.httpd_aci = self.build_httpd_image()
-
-    def build_httpd_image(self):
-        """busybox httpd serving /www on 8080, the port declared as "http"."""
-        tree = os.path.join(self.root, "httpd-tree")
-        shutil.copytree(BUSYBOX_TREE, tree, symlinks=True)
-        os.makedirs(os.path.join(tree, "rootfs", "www"))
-        with open(os.path.join(tree, "rootfs", "www", "hello"), "w") as f:
-            f.write("hello from the pod\n")
-        with open(os.path.join(tree, "manifest")) as f:
-            manifest = json.load(f)
-        manifest["name"] = "pod.dev/nettest-httpd"
-        manifest["app"]["exec"] = ["/bin/httpd", "-f", "-p", "8080", "-h", "/www"]
-        manifest["app"]["ports"] = [{"name": "http", "protocol": "tcp", "port": 8080}]
-        with open(os.path.join(tree, "manifest"), "w") as f:
-            json.dump(manifest, f)
-        aci = os.path.join(self.root, "httpd.aci")
-        self.pod("image", "build", tree, aci, check=0)
-        return aci
+        self.httpd_aci = build_httpd_aci(self, "pod.dev/nettest-httpd", "hello from the pod\n",
+                                         ports=[{"name": "http", "protocol": "tcp", "port": 8080}])
 
     def nspawn_run(self, *args, image=None, check=None, timeout=120):
         return self.pod("run", "--insecure-options=image", "--stage1-path=" + NSPAWN_ACI,
@@ -138,17 +120,6 @@ class NetPodsTestCase(PodsTestCase):
         pod_uuid = self.wait_for(lambda: self._read(uuid_file), "the pod's UUID file", timeout=60)
         return proc, pod_uuid
 
-    def get(self, url, timeout=30):
-        deadline = time.time() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=2) as r:
-                    return r.read().decode()
-            except OSError:
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.1)
-
     def test_http_on_the_default_network_and_a_published_port(self):
         host_port = free_port()
         proc, pod_uuid = self.spawn_nspawn("--net=default",
@@ -159,8 +130,8 @@ class NetPodsTestCase(PodsTestCase):
         [net] = status
         self.assertEqual(net["netName"], "default")
         self.assertTrue(net["ip"].startswith("172.16.28."), net)
-        self.assertEqual(self.get("http://%s:8080/hello" % net["ip"]), "hello from the pod\n")
-        self.assertEqual(self.get("http://127.0.0.1:%d/hello" % host_port), "hello from the pod\n")
+        self.assertEqual(http_get("http://%s:8080/hello" % net["ip"]), "hello from the pod\n")
+        self.assertEqual(http_get("http://127.0.0.1:%d/hello" % host_port), "hello from the pod\n")
         text = self.pod("status", pod_uuid, check=0).stdout
         self.assertIn("networks=default:ip4=" + net["ip"], text)
         listing = self.pod("list", "--full", check=0).stdout

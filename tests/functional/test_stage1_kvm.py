@@ -14,15 +14,14 @@ import signal
 import subprocess
 import time
 import unittest
-import urllib.request
 import uuid as uuidlib
 
-from podfixture import BUSYBOX_ACI, IMAGES_DIR, PodsTestCase
+from podfixture import BUSYBOX_ACI, PodsTestCase
 from podtest import BUILD_DIR
+from httpfixtures import build_httpd_aci, http_get
 
 KVM_ACI = os.path.join(BUILD_DIR, "stage1-images", "stage1-kvm.aci")
 QEMU = "/usr/bin/qemu-system-x86_64"
-BUSYBOX_TREE = os.path.join(IMAGES_DIR, "busybox-tree")
 LEASES = "/var/lib/cni/networks"
 BOOT = 300  # seconds a TCG guest may take on a loaded CI machine
 
@@ -193,37 +192,12 @@ class NetworkTest(KvmTestCase):
                        "ipam": {"type": "host-local", "subnet": self.prefix + ".0/24"}}, f)
         self.addCleanup(shutil.rmtree, os.path.join(LEASES, self.net), True)
 
-    def httpd_image(self):
-        tree = os.path.join(self.root, "httpd-tree")
-        shutil.copytree(BUSYBOX_TREE, tree, symlinks=True)
-        os.makedirs(os.path.join(tree, "rootfs", "www"))
-        with open(os.path.join(tree, "rootfs", "www", "hello"), "w") as f:
-            f.write("hello from the vm\n")
-        with open(os.path.join(tree, "manifest")) as f:
-            manifest = json.load(f)
-        manifest["name"] = "pod.dev/kvmtest-httpd"
-        manifest["app"]["exec"] = ["/bin/httpd", "-f", "-p", "8080", "-h", "/www"]
-        with open(os.path.join(tree, "manifest"), "w") as f:
-            json.dump(manifest, f)
-        aci = os.path.join(self.root, "httpd.aci")
-        self.pod("image", "build", tree, aci, check=0)
-        return aci
-
     def test_the_pods_address_is_reached_from_the_host(self):
-        proc, uuid = self.spawn("--net=" + self.net, image=self.httpd_image())
+        httpd = build_httpd_aci(self, "pod.dev/kvmtest-httpd", "hello from the vm\n")
+        proc, uuid = self.spawn("--net=" + self.net, image=httpd)
         [net] = self.status_json(uuid)["networks"]
         self.assertTrue(net["ip"].startswith(self.prefix + "."), net)
-        deadline = time.time() + 60
-        while True:
-            try:
-                with urllib.request.urlopen("http://%s:8080/hello" % net["ip"], timeout=5) as r:
-                    body = r.read().decode()
-                break
-            except OSError:
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.2)
-        self.assertEqual(body, "hello from the vm\n")
+        self.assertEqual(http_get("http://%s:8080/hello" % net["ip"], timeout=60), "hello from the vm\n")
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=120)
         self.pod("gc", "--grace-period=0s", check=0, timeout=120)

@@ -150,6 +150,19 @@ std::string ArgParser::help() const {
   return opts_.help(groups);
 }
 
+void ArgParser::add_pod_args(bool many) {
+  add()("uuid-file", "read the pod's UUID from this file", cxxopts::value<std::string>())(
+      "uuid", many ? "pods" : "the pod", cxxopts::value<std::vector<std::string>>());
+  positional({"uuid"}, many ? "UUID..." : "UUID");
+}
+
+PodArgs pod_args(const cxxopts::ParseResult& res) {
+  PodArgs a;
+  if (res.count("uuid")) a.uuids = res["uuid"].as<std::vector<std::string>>();
+  if (res.count("uuid-file")) a.uuid_file = res["uuid-file"].as<std::string>();
+  return a;
+}
+
 void require_no_arguments(const cxxopts::ParseResult& res, const std::string& command,
                           const std::string& hint) {
   if (res.unmatched().empty()) return;

@@ -5,6 +5,7 @@
 
 #include <cxxopts.hpp>
 #include <functional>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -54,6 +55,9 @@ class ArgParser {
   [[nodiscard]] cxxopts::ParseResult parse(const std::vector<std::string>& args,
                                            GlobalOptions& global);
   [[nodiscard]] std::string help() const;
+  // The pod arguments of rm, stop, status, cat-manifest: UUID positionals (`many` or one)
+  // and --uuid-file, as rkt has them; read them back with pod_args().
+  void add_pod_args(bool many);
 
  private:
   std::string cmd_name_;
@@ -90,6 +94,13 @@ void read_global_flags(const cxxopts::ParseResult& res, GlobalOptions& global);
 // never be ignored: `pod gc extra` silently collecting everything would surprise).
 void require_no_arguments(const cxxopts::ParseResult& res, const std::string& command,
                           const std::string& hint = {});
+
+// The pods named by add_pod_args()'s arguments.
+struct PodArgs {
+  std::vector<std::string> uuids;
+  std::optional<std::string> uuid_file;
+};
+[[nodiscard]] PodArgs pod_args(const cxxopts::ParseResult& res);
 
 // Prints an error and its hint on stderr as main does ("pod: error: ..."), for commands
 // that report a failure on one of their arguments and go on with the next.

@@ -5,6 +5,7 @@
 #include "common/error.hpp"
 #include "common/strings.hpp"
 #include "stage0/cli/commands.hpp"
+#include "stage0/cli/run_prepare_flags.hpp"
 #include "stage0/pods/app_ops.hpp"
 #include "stage0/pods/cli_support.hpp"
 #include "stage0/pods/run_args.hpp"
@@ -109,14 +110,7 @@ Command app_add_command() {
     req.sources.pull_policy = res["pull-policy"].as<std::string>();
     if (req.sources.pull_policy != "never" && req.sources.pull_policy != "new" && req.sources.pull_policy != "update")
       throw UsageError("unknown --pull-policy \"" + req.sources.pull_policy + "\"", 0, "use never, new or update");
-    req.sources.system_config = g.system_config;
-    req.sources.local_config = g.local_config;
-    req.sources.user_config = g.user_config;
-    req.sources.docker_config = g.docker_config;
-    req.sources.insecure_image = g.is_insecure("image");
-    req.sources.insecure_tls = g.is_insecure("tls");
-    req.sources.insecure_http = g.is_insecure("http");
-    req.sources.trust_keys_from_https = g.trust_keys_from_https;
+    set_image_sources(g, req.sources);
     Logger log = g.logger();
     pods::Pod pod = pods::open_pod_arg(g.dir, {a.uuid}, std::nullopt);
     store::Store st = store::Store::open(g.dir, log);

@@ -25,6 +25,7 @@
 #include "common/process.hpp"
 #include "common/strings.hpp"
 #include "stage0/cli/commands.hpp"
+#include "stage0/cli/run_prepare_flags.hpp"
 #include "stage0/pods/app_ops.hpp"
 #include "stage0/pods/launch.hpp"
 #include "stage0/pods/prepare.hpp"
@@ -32,13 +33,6 @@
 
 namespace pod::cli {
 namespace {
-
-std::vector<std::string> all_values(const cxxopts::ParseResult& res, const std::string& key) {
-  std::vector<std::string> out;
-  for (const auto& kv : res.arguments())
-    if (kv.key() == key) out.push_back(kv.value());
-  return out;
-}
 
 // Does pod init answer on the pod's control socket (stage1-abi.md, "Mutable pods")?
 bool control_answers(int pod_dir_fd) {
@@ -124,24 +118,11 @@ Command app_sandbox_command() {
     pods::PrepareRequest req;
     req.durable = false;
     req.pod.annotations.set(pods::kMutableAnnotation, "true");
-    auto name_value = [](const std::string& v, const char* flag) {
-      auto eq = v.find('=');
-      if (eq == std::string::npos || eq == 0)
-        throw UsageError(std::string("--") + flag + " \"" + v + "\": expected NAME=VALUE");
-      return std::pair{v.substr(0, eq), v.substr(eq + 1)};
-    };
     for (const auto& v : all_values(res, "annotation")) {
       auto [k, val] = name_value(v, "annotation");
       req.pod.annotations.set(k, val);
     }
-    for (const auto& v : all_values(res, "user-annotation")) {
-      auto [k, val] = name_value(v, "user-annotation");
-      req.pod.user_annotations.set(k, val);
-    }
-    for (const auto& v : all_values(res, "user-label")) {
-      auto [k, val] = name_value(v, "user-label");
-      req.pod.user_labels.set(k, val);
-    }
+    read_pod_label_flags(res, req.pod);
     for (const auto& v : all_values(res, "volume")) req.pod.volumes.push_back(aci::Volume::parse_flag(v));
     aci::PodManifest manifest;
     for (const auto& v : all_values(res, "port")) manifest.ports.push_back(parse_sandbox_port(v));
@@ -150,37 +131,11 @@ Command app_sandbox_command() {
     manifest.user_annotations = req.pod.user_annotations;
     manifest.user_labels = req.pod.user_labels;
     req.manifest = manifest;
-    using Kind = pods::Stage1Selection::Kind;
-    const std::pair<const char*, Kind> stage1_flags[] = {{"stage1-name", Kind::name},
-                                                         {"stage1-path", Kind::path},
-                                                         {"stage1-hash", Kind::hash},
-                                                         {"stage1-from-dir", Kind::from_dir}};
-    for (const auto& [flag, kind] : stage1_flags) {
-      if (!res.count(flag)) continue;
-      if (req.stage1.kind != Kind::none) throw UsageError("only one --stage1-* flag may be given");
-      req.stage1 = {kind, res[flag].as<std::string>()};
-    }
-    req.sources.system_config = g.system_config;
-    req.sources.local_config = g.local_config;
-    req.sources.user_config = g.user_config;
-    req.sources.insecure_image = g.is_insecure("image");
+    read_stage1_flags(res, req.stage1);
+    set_image_sources(g, req.sources);
 
     pods::RunFlags run;
-    run.debug = g.debug;
-    for (const auto& v : all_values(res, "net"))
-      for (const auto& n : split(v, ','))
-        if (!std::string(trim(n)).empty()) run.net.emplace_back(trim(n));
-    run.dns = all_values(res, "dns");
-    run.dns_search = all_values(res, "dns-search");
-    run.dns_opt = all_values(res, "dns-opt");
-    if (res.count("dns-domain")) run.dns_domain = res["dns-domain"].as<std::string>();
-    if (res.count("hostname")) run.hostname = res["hostname"].as<std::string>();
-    run.hosts_entries = all_values(res, "hosts-entry");
-    run.local_config = g.local_config;
-    run.system_config = g.system_config;
-    run.disable_capabilities = g.is_insecure("capabilities");
-    run.disable_paths = g.is_insecure("paths");
-    run.disable_seccomp = g.is_insecure("seccomp");
+    read_pod_run_flags(res, g, run);
 
     // The store is closed again before the long wait: nothing of it is needed then.
     std::optional<store::Store> st(store::Store::open(g.dir, log));

@@ -17,16 +17,11 @@ Command cat_manifest_command() {
     ArgParser p(c);
     p.add()
         ("pretty-print", "indent the JSON (rkt's default; --pretty-print=false for one line)",
-         cxxopts::value<bool>()->default_value("true"))
-        ("uuid-file", "read the pod's UUID from this file", cxxopts::value<std::string>())
-        ("uuid", "the pod", cxxopts::value<std::vector<std::string>>());
-    p.positional({"uuid"}, "UUID");
+         cxxopts::value<bool>()->default_value("true"));
+    p.add_pod_args(false);
     auto res = p.parse(inv.args, inv.global);
-    std::vector<std::string> args;
-    if (res.count("uuid")) args = res["uuid"].as<std::vector<std::string>>();
-    std::optional<std::string> uuid_file;
-    if (res.count("uuid-file")) uuid_file = res["uuid-file"].as<std::string>();
-    pods::Pod pod = pods::open_pod_arg(inv.global.dir, args, uuid_file);
+    const PodArgs named = pod_args(res);
+    pods::Pod pod = pods::open_pod_arg(inv.global.dir, named.uuids, named.uuid_file);
     std::string path = pod.file(pods::pod_file::kManifest);
     if (!path_exists(path)) {
       Error e("pod " + pod.uuid() + " has no manifest yet (" +

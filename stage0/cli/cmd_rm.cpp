@@ -14,18 +14,12 @@ Command rm_command() {
   c.usage = "pod rm [--uuid-file=FILE] UUID...";
   c.run = [c](Invocation& inv) -> int {
     ArgParser p(c);
-    p.add()
-        ("uuid-file", "read the pod's UUID from this file", cxxopts::value<std::string>())
-        ("uuid", "pods", cxxopts::value<std::vector<std::string>>());
-    p.positional({"uuid"}, "UUID...");
+    p.add_pod_args(true);
     auto res = p.parse(inv.args, inv.global);
-    std::vector<std::string> args;
-    if (res.count("uuid")) args = res["uuid"].as<std::vector<std::string>>();
-    std::optional<std::string> uuid_file;
-    if (res.count("uuid-file")) uuid_file = res["uuid-file"].as<std::string>();
+    const PodArgs named = pod_args(res);
     Logger log = inv.global.logger();
     int status = 0;
-    for (const auto& uuid : pods::uuids_from_args(inv.global.dir, args, uuid_file)) {
+    for (const auto& uuid : pods::uuids_from_args(inv.global.dir, named.uuids, named.uuid_file)) {
       try {
         with_context("removing pod " + uuid, [&] {
           pods::Pod pod = pods::Pod::open(inv.global.dir, uuid);

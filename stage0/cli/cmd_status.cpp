@@ -45,20 +45,15 @@ Command status_command() {
         ("wait-ready", "wait for the pod to be running: true, false, or a timeout",
          cxxopts::value<std::string>()->default_value("false")->implicit_value("true"))
         ("format", "output format: json or json-pretty (default: key=value lines)",
-         cxxopts::value<std::string>()->default_value(""))
-        ("uuid-file", "read the pod's UUID from this file", cxxopts::value<std::string>())
-        ("uuid", "the pod", cxxopts::value<std::vector<std::string>>());
-    p.positional({"uuid"}, "UUID");
+         cxxopts::value<std::string>()->default_value(""));
+    p.add_pod_args(false);
     auto res = p.parse(inv.args, inv.global);
     std::string format = res["format"].as<std::string>();
     if (!format.empty() && format != "json" && format != "json-pretty")
       throw UsageError("unknown --format \"" + format + "\"", 0, "leave --format out for a table, or use json or json-pretty");
-    std::vector<std::string> args;
-    if (res.count("uuid")) args = res["uuid"].as<std::vector<std::string>>();
-    std::optional<std::string> uuid_file;
-    if (res.count("uuid-file")) uuid_file = res["uuid-file"].as<std::string>();
+    const PodArgs named = pod_args(res);
     const std::string& dir = inv.global.dir;
-    pods::Pod pod = pods::open_pod_arg(dir, args, uuid_file);
+    pods::Pod pod = pods::open_pod_arg(dir, named.uuids, named.uuid_file);
     const std::string uuid = pod.uuid();
 
     auto wait_for = [&](const std::string& flag, auto done, const char* what) {

@@ -10,9 +10,6 @@ extern char** environ;
 
 namespace pod::cli {
 
-namespace {
-
-// Every value of a repeatable flag, in order (cxxopts keeps only the last in as<>()).
 std::vector<std::string> all_values(const cxxopts::ParseResult& res, const std::string& key) {
   std::vector<std::string> out;
   for (const auto& kv : res.arguments())
@@ -27,7 +24,60 @@ std::pair<std::string, std::string> name_value(const std::string& text, const st
   return {text.substr(0, eq), text.substr(eq + 1)};
 }
 
-}  // namespace
+void read_pod_label_flags(const cxxopts::ParseResult& res, pods::PodOptions& pod) {
+  for (const auto& v : all_values(res, "user-annotation")) {
+    auto [k, val] = name_value(v, "user-annotation");
+    pod.user_annotations.set(k, val);
+  }
+  for (const auto& v : all_values(res, "user-label")) {
+    auto [k, val] = name_value(v, "user-label");
+    pod.user_labels.set(k, val);
+  }
+}
+
+void read_stage1_flags(const cxxopts::ParseResult& res, pods::Stage1Selection& stage1) {
+  using Kind = pods::Stage1Selection::Kind;
+  const std::pair<const char*, Kind> stage1_flags[] = {
+      {"stage1-name", Kind::name}, {"stage1-path", Kind::path}, {"stage1-url", Kind::url},
+      {"stage1-hash", Kind::hash}, {"stage1-from-dir", Kind::from_dir}};
+  for (const auto& [name, kind] : stage1_flags) {
+    if (!res.count(name)) continue;
+    if (stage1.kind != Kind::none)
+      throw UsageError("only one of --stage1-name, --stage1-path, --stage1-url, --stage1-hash, "
+                       "--stage1-from-dir may be given");
+    stage1 = {kind, res[name].as<std::string>()};
+  }
+}
+
+void set_image_sources(const GlobalOptions& g, pods::ImageSourceOptions& sources) {
+  sources.system_config = g.system_config;
+  sources.local_config = g.local_config;
+  sources.user_config = g.user_config;
+  sources.docker_config = g.docker_config;
+  sources.insecure_image = g.is_insecure("image");
+  sources.insecure_tls = g.is_insecure("tls");
+  sources.insecure_http = g.is_insecure("http");
+  sources.trust_keys_from_https = g.trust_keys_from_https;
+}
+
+void read_pod_run_flags(const cxxopts::ParseResult& res, const GlobalOptions& g, pods::RunFlags& run) {
+  run.debug = g.debug;
+  for (const auto& v : all_values(res, "net"))
+    for (const auto& n : pod::split(v, ','))
+      if (!std::string(trim(n)).empty()) run.net.emplace_back(trim(n));
+  run.dns = all_values(res, "dns");
+  run.dns_search = all_values(res, "dns-search");
+  run.dns_opt = all_values(res, "dns-opt");
+  if (res.count("dns-domain")) run.dns_domain = res["dns-domain"].as<std::string>();
+  run.hosts_entries = all_values(res, "hosts-entry");
+  if (res.count("hostname")) run.hostname = res["hostname"].as<std::string>();
+  run.local_config = g.local_config;
+  run.system_config = g.system_config;
+  run.disable_capabilities = g.is_insecure("capabilities");
+  run.disable_paths = g.is_insecure("paths");
+  run.disable_seccomp = g.is_insecure("seccomp");
+}
+
 
 void add_run_prepare_flags(ArgParser& p, bool for_run) {
   auto str = [] { return cxxopts::value<std::string>(); };
@@ -94,25 +144,8 @@ RunPrepareArgs parse_run_prepare(ArgParser& p, Invocation& inv, bool for_run) {
       if (eq != std::string::npos) req.pod.inherited_env.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
     }
   }
-  for (const auto& v : all_values(res, "user-annotation")) {
-    auto [k, val] = name_value(v, "user-annotation");
-    req.pod.user_annotations.set(k, val);
-  }
-  for (const auto& v : all_values(res, "user-label")) {
-    auto [k, val] = name_value(v, "user-label");
-    req.pod.user_labels.set(k, val);
-  }
-  using Kind = pods::Stage1Selection::Kind;
-  const std::pair<const char*, Kind> stage1_flags[] = {
-      {"stage1-name", Kind::name}, {"stage1-path", Kind::path}, {"stage1-url", Kind::url},
-      {"stage1-hash", Kind::hash}, {"stage1-from-dir", Kind::from_dir}};
-  for (const auto& [name, kind] : stage1_flags) {
-    if (!res.count(name)) continue;
-    if (req.stage1.kind != Kind::none)
-      throw UsageError("only one of --stage1-name, --stage1-path, --stage1-url, --stage1-hash, "
-                       "--stage1-from-dir may be given");
-    req.stage1 = {kind, res[name].as<std::string>()};
-  }
+  read_pod_label_flags(res, req.pod);
+  read_stage1_flags(res, req.stage1);
   if (res.count("pod-manifest")) {
     // rkt's rule and words: the manifest is the whole pod, flags that would change it conflict.
     std::string policy = res["pull-policy"].as<std::string>();
@@ -137,35 +170,14 @@ RunPrepareArgs parse_run_prepare(ArgParser& p, Invocation& inv, bool for_run) {
   if (res["store-only"].as<bool>()) policy = "never";
   if (res["no-store"].as<bool>()) policy = "update";
   req.sources.pull_policy = policy;
-  req.sources.system_config = g.system_config;
-  req.sources.local_config = g.local_config;
-  req.sources.user_config = g.user_config;
-  req.sources.docker_config = g.docker_config;
-  req.sources.insecure_image = g.is_insecure("image");
-  req.sources.insecure_tls = g.is_insecure("tls");
-  req.sources.insecure_http = g.is_insecure("http");
-  req.sources.trust_keys_from_https = g.trust_keys_from_https;
+  set_image_sources(g, req.sources);
   if (res.count("uuid-file-save")) out.uuid_file_save = res["uuid-file-save"].as<std::string>();
 
   auto& run = out.run;
-  run.debug = g.debug;
-  for (const auto& v : all_values(res, "net"))
-    for (const auto& n : pod::split(v, ','))
-      if (!std::string(trim(n)).empty()) run.net.emplace_back(trim(n));
-  run.dns = all_values(res, "dns");
-  run.dns_search = all_values(res, "dns-search");
-  run.dns_opt = all_values(res, "dns-opt");
-  if (res.count("dns-domain")) run.dns_domain = res["dns-domain"].as<std::string>();
-  run.hosts_entries = all_values(res, "hosts-entry");
+  read_pod_run_flags(res, g, run);
   run.no_overlay = res["no-overlay"].as<bool>();
   run.mds_register = res["mds-register"].as<bool>();
   pods::check_mds_register(run);
-  if (res.count("hostname")) run.hostname = res["hostname"].as<std::string>();
-  run.local_config = g.local_config;
-  run.system_config = g.system_config;
-  run.disable_capabilities = g.is_insecure("capabilities");
-  run.disable_paths = g.is_insecure("paths");
-  run.disable_seccomp = g.is_insecure("seccomp");
   if (for_run) {
     run.interactive = res["interactive"].as<bool>();
     if (run.interactive && req.apps.size() > 1)

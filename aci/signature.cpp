@@ -135,6 +135,68 @@ std::string with_uid(const std::string& fpr, const std::string& uid) {
   return uid.empty() ? fpr : fpr + " (" + uid + ")";
 }
 
+// What a signature check is about, for its messages: "image X" or "signature URL", and
+// what a bad signature means for it.
+struct Subject {
+  std::string name;
+  std::string mismatch;  // appended to "NAME: bad signature by key K"
+  std::string mismatch_hint;
+};
+
+// Several signatures may be present: one good signature by a trusted, live key is
+// enough; otherwise the first problem found is thrown.
+SignatureCheck first_good_signature(const Keyring& kr, gpgme_verify_result_t res, const Subject& subject,
+                                    const std::string& pfx, const std::string& trust_hint) {
+  std::optional<SignatureError> problem;
+  for (gpgme_signature_t sig = res->signatures; sig; sig = sig->next) {
+    std::string uid;
+    std::string fpr = signer_name(kr, sig, &uid);
+    std::string who = with_uid(fpr, uid);
+    auto code = gpgme_err_code(sig->status);
+    bool revoked = (sig->summary & GPGME_SIGSUM_KEY_REVOKED) || code == GPG_ERR_CERT_REVOKED;
+    bool key_expired = (sig->summary & GPGME_SIGSUM_KEY_EXPIRED) || code == GPG_ERR_KEY_EXPIRED;
+    bool sig_expired = (sig->summary & GPGME_SIGSUM_SIG_EXPIRED) || code == GPG_ERR_SIG_EXPIRED;
+    std::optional<SignatureError> this_problem;
+    if (code == GPG_ERR_NO_PUBKEY) {
+      this_problem.emplace(SignatureFailure::untrusted_key,
+                           subject.name + " is signed by key " + fpr +
+                               ", which is not trusted for prefix \"" + pfx + "\"",
+                           trust_hint);
+    } else if (code == GPG_ERR_BAD_SIGNATURE) {
+      this_problem.emplace(SignatureFailure::bad_signature,
+                           subject.name + ": bad signature by key " + who + subject.mismatch,
+                           subject.mismatch_hint);
+    } else if (revoked) {
+      this_problem.emplace(SignatureFailure::revoked_key,
+                           subject.name + " is signed by key " + who +
+                               ", which has been revoked (trusted for prefix \"" + pfx + "\")",
+                           "do not use this image; remove the key with pod trust rm " + fpr);
+    } else if (key_expired) {
+      GpgKey key = kr.key(fpr);
+      std::string when = key && key->subkeys && key->subkeys->expires
+                             ? " on " + format_date(key->subkeys->expires)
+                             : "";
+      this_problem.emplace(SignatureFailure::expired_key,
+                           subject.name + " is signed by key " + who + ", which expired" +
+                               when + " (trusted for prefix \"" + pfx + "\")",
+                           "ask the publisher for an image signed with a current key, or for "
+                           "the key with its extended expiry date");
+    } else if (sig_expired) {
+      this_problem.emplace(SignatureFailure::expired_signature,
+                           subject.name + ": the signature by key " + who + " has expired",
+                           "ask the publisher for a fresh signature");
+    } else if (code != GPG_ERR_NO_ERROR) {
+      this_problem.emplace(SignatureFailure::bad_signature,
+                           subject.name + ": signature by key " + who +
+                               " does not verify: " + gpgme_strerror(sig->status));
+    } else {
+      return SignatureCheck{fpr, uid};
+    }
+    if (!problem) problem = std::move(this_problem);
+  }
+  throw *problem;
+}
+
 }  // namespace
 
 std::string format_fingerprint(std::string_view fingerprint) {
@@ -251,58 +313,44 @@ SignatureCheck verify_detached_signature(int signed_fd, std::string_view signatu
                                   : std::string()),
                          "sign images with gpg --armor --detach-sign IMAGE.aci");
 
-  // Several signatures may be present: one good signature by a trusted, live key is
-  // enough; otherwise the first problem found is reported.
-  std::optional<SignatureError> problem;
-  for (gpgme_signature_t sig = res->signatures; sig; sig = sig->next) {
-    std::string uid;
-    std::string fpr = signer_name(kr, sig, &uid);
-    std::string who = with_uid(fpr, uid);
-    auto code = gpgme_err_code(sig->status);
-    bool revoked = (sig->summary & GPGME_SIGSUM_KEY_REVOKED) || code == GPG_ERR_CERT_REVOKED;
-    bool key_expired = (sig->summary & GPGME_SIGSUM_KEY_EXPIRED) || code == GPG_ERR_KEY_EXPIRED;
-    bool sig_expired = (sig->summary & GPGME_SIGSUM_SIG_EXPIRED) || code == GPG_ERR_SIG_EXPIRED;
-    std::optional<SignatureError> this_problem;
-    if (code == GPG_ERR_NO_PUBKEY) {
-      this_problem.emplace(SignatureFailure::untrusted_key,
-                           "image " + img + " is signed by key " + fpr +
-                               ", which is not trusted for prefix \"" + pfx + "\"",
-                           trust_hint);
-    } else if (code == GPG_ERR_BAD_SIGNATURE) {
-      this_problem.emplace(SignatureFailure::bad_signature,
-                           "image " + img + ": bad signature by key " + who +
-                               ": the image does not match its signature",
-                           "the image or its .asc was altered or corrupted; fetch it again from "
-                           "its publisher");
-    } else if (revoked) {
-      this_problem.emplace(SignatureFailure::revoked_key,
-                           "image " + img + " is signed by key " + who +
-                               ", which has been revoked (trusted for prefix \"" + pfx + "\")",
-                           "do not use this image; remove the key with pod trust rm " + fpr);
-    } else if (key_expired) {
-      GpgKey key = kr.key(fpr);
-      std::string when = key && key->subkeys && key->subkeys->expires
-                             ? " on " + format_date(key->subkeys->expires)
-                             : "";
-      this_problem.emplace(SignatureFailure::expired_key,
-                           "image " + img + " is signed by key " + who + ", which expired" +
-                               when + " (trusted for prefix \"" + pfx + "\")",
-                           "ask the publisher for an image signed with a current key, or for "
-                           "the key with its extended expiry date");
-    } else if (sig_expired) {
-      this_problem.emplace(SignatureFailure::expired_signature,
-                           "image " + img + ": the signature by key " + who + " has expired",
-                           "ask the publisher for a fresh signature");
-    } else if (code != GPG_ERR_NO_ERROR) {
-      this_problem.emplace(SignatureFailure::bad_signature,
-                           "image " + img + ": signature by key " + who +
-                               " does not verify: " + gpgme_strerror(sig->status));
-    } else {
-      return SignatureCheck{fpr, uid};
-    }
-    if (!problem) problem = std::move(this_problem);
-  }
-  throw *problem;
+  return first_good_signature(kr, res, {"image " + img, ": the image does not match its signature",
+                                        "the image or its .asc was altered or corrupted; fetch it again "
+                                        "from its publisher"},
+                              pfx, trust_hint);
+}
+
+SignedMessage verify_signed_message(std::string_view message, const std::vector<TrustedKey>& keys,
+                                    std::string_view what, std::string_view prefix) {
+  std::string subject(what);
+  std::string pfx(prefix);
+  std::string trust_hint = "to trust the signer: pod trust --prefix=" + pfx +
+                           " KEYFILE; to skip verification: --insecure-options=image";
+  if (keys.empty())
+    throw SignatureError(SignatureFailure::no_trusted_keys,
+                         subject + ": no keys are trusted for prefix \"" + pfx + "\"", trust_hint);
+  Keyring kr;
+  for (const auto& k : keys) (void)kr.import(k.data, k.path);  // the fingerprints are not needed here
+  GpgData sig = Keyring::data_from(message, "the signature of " + subject);
+  gpgme_data_t plain_raw = nullptr;
+  check_gpg(gpgme_data_new(&plain_raw), "allocating a gpgme buffer");
+  GpgData plain(plain_raw);
+  gpgme_error_t err = gpgme_op_verify(kr.ctx(), sig.get(), nullptr, plain.get());
+  gpgme_verify_result_t res = gpgme_op_verify_result(kr.ctx());
+  if (gpgme_err_code(err) != GPG_ERR_NO_ERROR || !res || !res->signatures)
+    throw SignatureError(SignatureFailure::malformed,
+                         subject + " is not an OpenPGP signed message" +
+                             (gpgme_err_code(err) != GPG_ERR_NO_ERROR
+                                  ? std::string(": ") + gpgme_strerror(err)
+                                  : std::string()),
+                         "simple-signing signatures are made with gpg --sign (skopeo and podman "
+                         "write them with --sign-by)");
+  SignedMessage out;
+  out.signer = first_good_signature(kr, res, {subject, ": the signed content was altered", ""}, pfx, trust_hint);
+  size_t len = 0;
+  char* buf = gpgme_data_release_and_get_mem(plain.release(), &len);
+  out.plaintext.assign(buf ? buf : "", buf ? len : 0);
+  gpgme_free(buf);
+  return out;
 }
 
 }  // namespace pod::aci

@@ -80,4 +80,16 @@ class SignatureError : public pod::Error {
                                                        std::string_view image,
                                                        std::string_view prefix);
 
+struct SignedMessage {
+  std::string plaintext;  // the content inside the signature
+  SignatureCheck signer;
+};
+
+// Checks an OpenPGP *signed message* (gpg --sign: the content travels inside the
+// signature, as in containers/image's simple signing) against `keys`, with the same
+// isolation and refusals as verify_detached_signature; `what` names it in messages
+// ("signature https://..."). Returns the content and the signer or throws SignatureError.
+[[nodiscard]] SignedMessage verify_signed_message(std::string_view message, const std::vector<TrustedKey>& keys,
+                                                  std::string_view what, std::string_view prefix);
+
 }  // namespace pod::aci

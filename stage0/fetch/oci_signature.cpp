@@ -2,13 +2,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "aci/signature.hpp"
 #include "common/error.hpp"
 #include "common/fs.hpp"
 #include "common/strings.hpp"
 #include "oci/reference.hpp"
 #include "oci/simple_signing.hpp"
 #include "stage0/fetch/http_client.hpp"
-#include "stage0/fetch/opaque_signature.hpp"
 #include "stage0/fetch/trust_store.hpp"
 
 namespace pod::fetch {
@@ -102,16 +102,16 @@ OciSignatureCheck verify_oci_signature(const FetchSettings& settings, const Logg
       }
       std::string what = "signature " + url;
       try {
-        OpaqueVerified v = verify_signed_message(sig, keys, what, prefix);
+        const aci::SignedMessage v = aci::verify_signed_message(sig, keys, what, prefix);
         oci::SignaturePayload p = with_context(what, [&] { return oci::parse_signature_payload(v.plaintext); });
         if (p.manifest_digest != manifest_digest)
-          throw Error("refused: " + what + " (by " + v.fingerprint + ") is for manifest " +
+          throw Error("refused: " + what + " (by " + v.signer.fingerprint + ") is for manifest " +
                       p.manifest_digest + ", not " + manifest_digest + " which the registry sent");
         if (!oci::reference_matches(p.docker_reference, reference))
-          throw Error("refused: " + what + " (by " + v.fingerprint + ") is for image \"" +
+          throw Error("refused: " + what + " (by " + v.signer.fingerprint + ") is for image \"" +
                       p.docker_reference + "\", not " + reference);
         log.debug("signature " + url + " names " + p.docker_reference + " at " + p.manifest_digest);
-        return OciSignatureCheck{v.fingerprint, v.uid, prefix, url};
+        return OciSignatureCheck{v.signer.fingerprint, v.signer.uid, prefix, url};
       } catch (const Error& e) {
         problems.push_back(e.what());
         if (!first_error) first_error = e;

@@ -223,3 +223,40 @@ TEST_CASE("signatures: good, tampered, untrusted, expired and revoked keys (real
                            "p"),
                        doctest::Contains("does not hold the key"), Error);
 }
+
+TEST_CASE("signed messages (simple signing): the content comes back only from a trusted, intact signature") {
+  GpgHome gpg;
+  TempPath work = make_temp_dir("/tmp", "pod-sig-test-");
+  const std::string payload = work.path() + "/payload.json";
+  write_file_atomic(payload, "{\"critical\":{}}\n");
+  const std::string good = gpg.make_key("Good <good@example.com>");
+  const std::string other = gpg.make_key("Other <other@example.com>");
+  auto r = gpg.run({"gpg", "--batch", "--yes", "--local-user", good, "--output", "-", "--sign", payload});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const std::string message = r.out;
+  const std::vector<aci::TrustedKey> trusted = {{good, gpg.export_key(good), "good"}};
+
+  auto v = aci::verify_signed_message(message, trusted, "signature file:///s-1", "example.com/app");
+  CHECK(v.plaintext == "{\"critical\":{}}\n");
+  CHECK(v.signer.fingerprint == good);
+  CHECK(v.signer.uid == "Good <good@example.com>");
+
+  auto failure = [&](const std::string& msg, const std::vector<aci::TrustedKey>& keys) {
+    try {
+      (void)aci::verify_signed_message(msg, keys, "signature file:///s-1", "example.com/app");
+    } catch (const aci::SignatureError& e) {
+      CHECK(std::string(e.what()).find("signature file:///s-1") != std::string::npos);
+      return e.failure();
+    }
+    FAIL("verified");
+    return aci::SignatureFailure::malformed;
+  };
+  CHECK(failure(message, {}) == aci::SignatureFailure::no_trusted_keys);
+  CHECK(failure(message, {{other, gpg.export_key(other), "other"}}) == aci::SignatureFailure::untrusted_key);
+  CHECK(failure("not a signed message", trusted) == aci::SignatureFailure::malformed);
+  // A detached signature is not a signed message: there is no content to return.
+  auto d = gpg.run({"gpg", "--batch", "--yes", "--local-user", good, "--output", "-", "--detach-sign", payload});
+  REQUIRE_MESSAGE(d.exit_code == 0, d.err);
+  const auto detached = failure(d.out, trusted);
+  CHECK((detached == aci::SignatureFailure::malformed || detached == aci::SignatureFailure::bad_signature));
+}

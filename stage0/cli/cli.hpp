@@ -101,6 +101,10 @@ struct PodArgs {
   std::optional<std::string> uuid_file;
 };
 [[nodiscard]] PodArgs pod_args(const cxxopts::ParseResult& res);
+// Runs `one` for each pod named (UUIDs or prefixes resolved); a failure is printed and the
+// next pod is tried, as rkt does. Returns 0, or kExitFailure when any failed.
+[[nodiscard]] int for_each_pod(const std::string& data_dir, const PodArgs& named,
+                               const std::function<void(const std::string& uuid)>& one);
 
 // Prints an error and its hint on stderr as main does ("pod: error: ..."), for commands
 // that report a failure on one of their arguments and go on with the next.

@@ -53,17 +53,10 @@ Command stop_command() {
     auto res = p.parse(inv.args, inv.global);
     const PodArgs named = pod_args(res);
     Logger log = inv.global.logger();
-    int status = 0;
-    for (const auto& uuid : pods::uuids_from_args(inv.global.dir, named.uuids, named.uuid_file)) {
-      try {
-        stop_one(inv.global.dir, uuid, res["force"].as<bool>(), log);
-        std::printf("%s\n", uuid.c_str());
-      } catch (const Error& e) {
-        print_error(e);
-        status = kExitFailure;
-      }
-    }
-    return status;
+    return for_each_pod(inv.global.dir, named, [&](const std::string& uuid) {
+      stop_one(inv.global.dir, uuid, res["force"].as<bool>(), log);
+      std::printf("%s\n", uuid.c_str());
+    });
   };
   return c;
 }

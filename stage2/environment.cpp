@@ -23,6 +23,14 @@ aci::Environment build_environment(const EnvironmentInputs& in) {
   env.set("AC_APP_NAME", in.app_name);
   if (in.metadata_url && !in.metadata_url->empty()) env.set("AC_METADATA_URL", *in.metadata_url);
   if (in.notify_socket && !in.notify_socket->empty()) env.set("NOTIFY_SOCKET", *in.notify_socket);
+  if (in.listen_fds > 0) {
+    env.set("LISTEN_FDS", std::to_string(in.listen_fds));
+    env.set("LISTEN_PID", std::to_string(in.listen_pid));
+    if (!in.listen_fdnames.empty()) env.set("LISTEN_FDNAMES", in.listen_fdnames);
+    else (void)env.erase("LISTEN_FDNAMES");
+  } else {
+    for (const char* name : {"LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"}) (void)env.erase(name);
+  }
   return env;
 }
 

@@ -109,6 +109,9 @@ void launch(const LauncherOptions& o, const Logger& log) {
   env_in.app_environment = app.environment;
   env_in.user = user;
   if (const char* term = std::getenv("TERM"); term && o.interactive) env_in.term = term;
+  env_in.listen_fds = o.listen_fds;
+  env_in.listen_fdnames = o.listen_fdnames;
+  env_in.listen_pid = getpid();  // the app's own: execve keeps it
   const aci::Environment env = build_environment(env_in);
 
   const std::string cwd = app.working_directory.empty() ? "/" : app.working_directory;

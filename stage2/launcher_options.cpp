@@ -10,18 +10,19 @@ namespace pod::stage2 {
 std::string launcher_usage() {
   return "usage: launcher (--pod-dir=DIR | --pod-manifest=FILE --image-manifest=FILE) --app=NAME\n"
          "                --root=APP_ROOTFS [--disable-capabilities-restriction] [--disable-seccomp]\n"
-         "                [--interactive] [--metadata-url=URL] [--notify-socket=ADDR] [--rlimit=NAME=SOFT[:HARD]]...\n"
+         "                [--interactive] [--metadata-url=URL] [--notify-socket=ADDR]\n"
+         "                [--listen-fds=N [--listen-fdnames=A:B...]] [--rlimit=NAME=SOFT[:HARD]]...\n"
          "                [--replace-exec] [--pivot-root] [--launch-error-fd=N] [--debug]\n"
          "                [-- ARGS...]\n";
 }
 
 namespace {
 
-int parse_fd(const std::string& text) {
+int parse_count(const std::string& text, const char* flag, const char* what) {
   int fd = -1;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), fd);
   if (ec != std::errc() || end != text.data() + text.size() || fd < 0)
-    throw UsageError("--launch-error-fd needs a file descriptor number, not \"" + text + "\"");
+    throw UsageError(std::string(flag) + " needs " + what + ", not \"" + text + "\"");
   return fd;
 }
 
@@ -48,7 +49,9 @@ LauncherOptions parse_launcher_options(const std::vector<std::string>& args) {
     else if (auto v6 = value_of(a, "--metadata-url")) o.metadata_url = *v6;
     else if (auto vn = value_of(a, "--notify-socket")) o.notify_socket = *vn;
     else if (auto v7 = value_of(a, "--rlimit")) o.rlimits.push_back(parse_rlimit(*v7));
-    else if (auto v8 = value_of(a, "--launch-error-fd")) o.launch_error_fd = parse_fd(*v8);
+    else if (auto v8 = value_of(a, "--launch-error-fd")) o.launch_error_fd = parse_count(*v8, "--launch-error-fd", "a file descriptor number");
+    else if (auto vl = value_of(a, "--listen-fds")) o.listen_fds = parse_count(*vl, "--listen-fds", "a number of fds");
+    else if (auto vf = value_of(a, "--listen-fdnames")) o.listen_fdnames = *vf;
     else if (a == "--disable-capabilities-restriction") o.disable_capabilities_restriction = true;
     else if (a == "--disable-seccomp") o.disable_seccomp = true;
     else if (a == "--debug") o.debug = true;

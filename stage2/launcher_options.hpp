@@ -23,6 +23,10 @@ struct LauncherOptions {
   bool pivot_root = false;      // --pivot-root: own mount namespace + pivot_root, not chroot
   std::optional<std::string> metadata_url;
   std::optional<std::string> notify_socket;  // --notify-socket=ADDR: the app's NOTIFY_SOCKET
+  // --listen-fds=N: fds 3..3+N-1 are sockets for the app (socket activation); the app gets
+  // LISTEN_FDS=N, LISTEN_PID=its pid and --listen-fdnames=A:B as LISTEN_FDNAMES.
+  int listen_fds = 0;
+  std::string listen_fdnames;
   std::vector<RlimitSetting> rlimits;
   std::vector<std::string> extra_args;  // after "--"
   // --launch-error-fd=N: one byte is written there when the app could not be started, so

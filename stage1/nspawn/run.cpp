@@ -32,6 +32,7 @@
 #include "stage1/nspawn/options.hpp"
 #include "stage1/nspawn/pod_network_plan.hpp"
 #include "stage1/nspawn/pod_process.hpp"
+#include "stage1/nspawn/socket_passing.hpp"
 
 namespace pod::stage1::nspawn {
 namespace {
@@ -246,8 +247,16 @@ int run_pod(const std::vector<std::string>& args) {
     plan.init.push_back(std::string("--control=") + kControlDirInPod + "/" + kControlSocket);
   }
   if (!plan.register_machine) private_nspawn_state();
+  // Socket activation: the sockets go through nspawn to pod init (socket_passing.hpp).
+  const auto sockets = passed_sockets(std::getenv("LISTEN_FDS"), std::getenv("LISTEN_PID"),
+                                      std::getenv("LISTEN_FDNAMES"), getpid());
+  if (sockets && !sockets->fdnames.empty()) plan.env.push_back("LISTEN_FDNAMES=" + sockets->fdnames);
 
-  const auto argv = nspawn_argv(plan);
+  auto argv = nspawn_argv(plan);
+  if (sockets) {
+    argv = with_listen_pid(argv, pending.process.pid());
+    log.debug("pod " + o.uuid + ": " + std::to_string(sockets->count) + " socket(s) of LISTEN_FDS passed on");
+  }
   log.debug("pod " + o.uuid + ": " + shell_quoted(argv));
 
   ChildProcess nspawn(start_nspawn(pending, argv));

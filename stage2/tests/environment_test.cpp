@@ -58,3 +58,27 @@ TEST_CASE("root without a passwd entry and an unknown uid") {
   auto strings = environment_strings(env2);
   CHECK(std::find(strings.begin(), strings.end(), "TERM=xterm") != strings.end());
 }
+
+TEST_CASE("socket activation: LISTEN_* name the app's own pid, and only with passed sockets") {
+  EnvironmentInputs in;
+  in.app_name = "web";
+  in.app_environment.set("LISTEN_FDS", "9");  // the image cannot fake it
+  in.listen_fds = 2;
+  in.listen_fdnames = "http:admin";
+  in.listen_pid = 4242;
+  auto env = build_environment(in);
+  CHECK(env.get("LISTEN_FDS") == "2");
+  CHECK(env.get("LISTEN_PID") == "4242");
+  CHECK(env.get("LISTEN_FDNAMES") == "http:admin");
+
+  in.listen_fdnames.clear();
+  CHECK_FALSE(build_environment(in).get("LISTEN_FDNAMES"));
+
+  in.listen_fds = 0;
+  in.app_environment.set("LISTEN_PID", "1");
+  in.app_environment.set("LISTEN_FDNAMES", "x");
+  auto none = build_environment(in);
+  CHECK_FALSE(none.get("LISTEN_FDS"));
+  CHECK_FALSE(none.get("LISTEN_PID"));
+  CHECK_FALSE(none.get("LISTEN_FDNAMES"));
+}

@@ -13,6 +13,33 @@
 namespace pod::stage1::init {
 namespace {
 
+// Puts `fds` at 3, 4, ... (inheritable), first moving them and the error pipe above that
+// range so no dup2 overwrites one still to be placed; returns the error pipe's new fd.
+int place_listen_fds(const std::vector<int>& fds, int error_w) {
+  const int floor = 3 + static_cast<int>(fds.size());
+  const int moved_error = fcntl(error_w, F_DUPFD, floor);
+  if (moved_error < 0) {
+    std::fprintf(stderr, "pod init: moving the launcher's error pipe: %s\n", std::strerror(errno));
+    _exit(1);
+  }
+  std::vector<int> high;
+  for (int fd : fds) {
+    const int h = fcntl(fd, F_DUPFD_CLOEXEC, floor);
+    if (h < 0) {
+      std::fprintf(stderr, "pod init: passing a socket-activation fd: %s\n", std::strerror(errno));
+      _exit(1);
+    }
+    high.push_back(h);
+  }
+  for (size_t i = 0; i < high.size(); ++i) {
+    if (dup2(high[i], 3 + static_cast<int>(i)) < 0) {
+      std::fprintf(stderr, "pod init: placing socket-activation fd %zu: %s\n", i, std::strerror(errno));
+      _exit(1);
+    }
+  }
+  return moved_error;
+}
+
 [[noreturn]] void child(const LaunchSpec& spec, const sigset_t& mask, int out_w, int err_w, int error_w) {
   for (int sig = 1; sig < NSIG; ++sig) (void)signal(sig, SIG_DFL);  // EINVAL for KILL/STOP
   (void)sigprocmask(SIG_SETMASK, &mask, nullptr);
@@ -33,6 +60,7 @@ namespace {
     (void)dup2(err_w, STDERR_FILENO);
     (void)setsid();  // its own session: a signal to the apps' group never reaches pod init
   }
+  if (!spec.listen_fds.empty()) error_w = place_listen_fds(spec.listen_fds, error_w);
   std::vector<std::string> args{spec.launcher, "--launch-error-fd=" + std::to_string(error_w)};
   args.insert(args.end(), spec.args.begin(), spec.args.end());
   std::vector<char*> argv;

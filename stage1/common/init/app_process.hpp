@@ -18,6 +18,7 @@ struct LaunchSpec {
   std::vector<std::string> cgroup_procs;  // cgroup.procs files to join
   bool inherit_stdio = false;             // interactive: the pod's stdin/stdout/stderr
   bool give_stdin = false;                // non-interactive: the pod's stdin, else /dev/null
+  std::vector<int> listen_fds;            // socket activation: placed at fds 3.. in the app
 };
 
 struct Launched {

@@ -84,7 +84,8 @@ void notify_ready(const Logger& log) {
 
 }  // namespace
 
-PodInit::PodInit(InitOptions options, const Logger& log) : o_(std::move(options)), log_(log) {
+PodInit::PodInit(InitOptions options, const Logger& log)
+    : o_(std::move(options)), log_(log), sockets_(take_listen_sockets(log)) {
   // The pod dies with the sandbox's supervisor (systemd-nspawn, which dies with `pod run`):
   // a kill -9 of `pod run` leaves nothing running. Our SIGKILL ends the pid namespace.
   (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -233,10 +234,20 @@ void PodInit::start(App& app) {
     listen_for_app_ready(app);
     flags.push_back("--notify-socket=" + app.notify->address());
   }
+  std::vector<int> listen_fds;
+  if (auto it = app_sockets_.find(app.name); it != app_sockets_.end()) {
+    std::vector<const ListenSocket*> given;
+    for (size_t i : it->second) {
+      given.push_back(&sockets_[i]);
+      listen_fds.push_back(sockets_[i].fd.get());
+    }
+    flags.push_back("--listen-fds=" + std::to_string(given.size()));
+    flags.push_back("--listen-fdnames=" + listen_fdnames(given));
+  }
   LaunchSpec spec{o_.launcher,
                   launcher_args(o_.pod_manifest, image_manifest(app.name), app.name, app_rootfs(app.name),
                                 flags, {}),
-                  app.cgroup_procs, interactive, app.name == order_.front()};
+                  app.cgroup_procs, interactive, app.name == order_.front(), listen_fds};
   for (UniqueFd* fd : {&app.out, &app.err}) {
     // A restarted app: what its last run's children still hold open is dropped.
     if (!*fd) continue;
@@ -411,8 +422,26 @@ void PodInit::drain_output() {
   }
 }
 
+void PodInit::assign_listen_sockets() {
+  if (sockets_.empty()) return;
+  std::vector<SocketAppPorts> apps;
+  for (const auto& name : order_) apps.push_back({name, apps_[name]->effective.ports});
+  std::vector<std::optional<uint16_t>> ports;
+  for (const auto& s : sockets_) ports.push_back(s.local_port);
+  SocketAssignment a = assign_sockets(apps, ports);
+  for (const auto& [app, indices] : a.by_app)
+    log_.debug("pod " + o_.uuid + ": app " + app + " gets " + std::to_string(indices.size()) +
+               " socket(s) of LISTEN_FDS");
+  if (!a.unassigned.empty())
+    log_.warn("pod " + o_.uuid + ": " + std::to_string(a.unassigned.size()) + " of the " +
+              std::to_string(sockets_.size()) +
+              " sockets passed in LISTEN_FDS match no app's socketActivated port; they are not used");
+  app_sockets_ = std::move(a.by_app);
+}
+
 int PodInit::run() {
   load_manifests();
+  assign_listen_sockets();
   prepare_apps();
   for (const auto& name : order_) {
     if (stopping_) break;

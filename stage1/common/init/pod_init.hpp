@@ -27,6 +27,7 @@
 #include "stage1/common/init/event_loop.hpp"
 #include "stage1/common/init/exit_rule.hpp"
 #include "stage1/common/init/options.hpp"
+#include "stage1/common/init/socket_activation.hpp"
 #include "stage1/common/notify_socket.hpp"
 
 namespace pod::stage1::init {
@@ -86,6 +87,9 @@ class PodInit {
   };
 
   void load_manifests();
+  // Hands the sockets of LISTEN_FDS to the apps with socket-activated ports
+  // (socket_activation.hpp).
+  void assign_listen_sockets();
   // READY=1 to $NOTIFY_SOCKET once every app has started and every running app that
   // supports sd_notify has said READY=1 (rkt's Type=notify app units).
   void maybe_notify_ready();
@@ -138,6 +142,8 @@ class PodInit {
   long long kill_deadline_ms_ = 0;
   std::vector<AppExit> exits_;
   UniqueFd control_;
+  std::vector<ListenSocket> sockets_;                       // LISTEN_FDS, taken at start
+  std::map<std::string, std::vector<size_t>> app_sockets_;  // app -> indices into sockets_
   int64_t pids_default_ = 0;
 };
 

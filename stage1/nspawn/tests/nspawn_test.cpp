@@ -7,6 +7,7 @@
 #include "stage1/nspawn/nspawn_command.hpp"
 #include "stage1/nspawn/options.hpp"
 #include "stage1/nspawn/pod_process.hpp"
+#include "stage1/nspawn/socket_passing.hpp"
 
 using namespace pod;
 using namespace pod::stage1::nspawn;
@@ -101,4 +102,20 @@ TEST_CASE("NSpid of a container's init") {
 
 TEST_CASE("machined is not reachable without systemd") {
   CHECK_FALSE(machined_reachable(MachinedProbe{"/nonexistent/systemd/system", "/nonexistent/bus"}));
+}
+
+TEST_CASE("socket activation: LISTEN_FDS only for our own pid, and nspawn gets LISTEN_PID through env") {
+  using pod::stage1::nspawn::passed_sockets;
+  using pod::stage1::nspawn::with_listen_pid;
+  auto p = passed_sockets("2", "100", "http:admin", 100);
+  REQUIRE(p);
+  CHECK(p->count == 2);
+  CHECK(p->fdnames == "http:admin");
+  CHECK_FALSE(passed_sockets("2", "101", nullptr, 100));
+  CHECK_FALSE(passed_sockets("0", "100", nullptr, 100));
+  CHECK_FALSE(passed_sockets(nullptr, "100", nullptr, 100));
+  CHECK_FALSE(passed_sockets("x", "100", nullptr, 100));
+  CHECK(passed_sockets("1", "100", nullptr, 100)->fdnames.empty());
+  CHECK(with_listen_pid({"/usr/bin/systemd-nspawn", "-q"}, 4242) ==
+        std::vector<std::string>{"/usr/bin/env", "LISTEN_PID=4242", "/usr/bin/systemd-nspawn", "-q"});
 }

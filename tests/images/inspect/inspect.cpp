@@ -291,6 +291,35 @@ class Inspector {
     line("notify", ok ? "sent" : std::string("failed: ") + std::strerror(errno));
   }
 
+  // Socket activation (sd_listen_fds(3)): checks LISTEN_PID is ours, accepts one connection
+  // on fd 3 and writes one line to it naming this app, its LISTEN_FDS and LISTEN_FDNAMES.
+  void accept_listen_fd() {
+    const char* fds = std::getenv("LISTEN_FDS");
+    const char* pid = std::getenv("LISTEN_PID");
+    const char* names = std::getenv("LISTEN_FDNAMES");
+    if (fds == nullptr || pid == nullptr) {
+      line("listen-error", "no LISTEN_FDS/LISTEN_PID");
+      return;
+    }
+    if (std::atol(pid) != static_cast<long>(getpid())) {
+      line("listen-error", std::string("LISTEN_PID=") + pid + " is not this process");
+      return;
+    }
+    line("listen", std::string("fds=") + fds + " names=" + (names ? names : "-"));
+    std::fflush(stdout);
+    int conn = accept4(3, nullptr, nullptr, SOCK_CLOEXEC);
+    if (conn < 0) {
+      line("listen-error", std::string("accept on fd 3: ") + std::strerror(errno));
+      return;
+    }
+    const char* app = std::getenv("AC_APP_NAME");
+    std::string reply = std::string("hello from ") + (app ? app : "?") + " fds=" + fds + " names=" +
+                        (names ? names : "-") + "\n";
+    bool ok = write(conn, reply.data(), reply.size()) == static_cast<ssize_t>(reply.size());
+    close(conn);
+    line("listen", ok ? "served" : std::string("write failed: ") + std::strerror(errno));
+  }
+
   static void sleep_for(double seconds) {
     std::fflush(stdout);
     struct timespec ts{static_cast<time_t>(seconds), static_cast<long>((seconds - static_cast<time_t>(seconds)) * 1e9)};
@@ -342,6 +371,7 @@ int main(int argc, char** argv) {
     else if (auto sl = value_of(a, "--sleep")) Inspector::sleep_for(std::atof(sl->c_str()));
     else if (auto st = value_of(a, "--notify")) in.notify(*st);
     else if (a == "--echo-stdin") in.echo_stdin();
+    else if (a == "--accept-listen-fd") in.accept_listen_fd();
     else if (a == "--try-chroot-escape") in.try_chroot_escape();
     else if (a == "--check-dev") in.check_dev();
     else {

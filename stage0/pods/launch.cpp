@@ -8,6 +8,7 @@
 #include "common/fs.hpp"
 #include "common/strings.hpp"
 #include "mds/client/client.hpp"
+#include "stage0/pods/mount_holder.hpp"
 #include "stage0/pods/stage1_exec.hpp"
 
 namespace pod::pods {
@@ -72,6 +73,11 @@ void exec_pod(Pod& pod, const RunFlags& flags, const Logger& log) {
       std::string data_dir = parent_dir(parent_dir(parent_dir(cwd)));
       auto reg = mds::register_pod(mds::socket_path(), {pod.uuid(), data_dir});
       argv.insert(argv.end() - 1, {"--mds-token=" + reg.token, "--mds-port=" + std::to_string(reg.port)});
+    }
+    // The overlays' last unmount syncs the host's file system: off pod run's exit path.
+    if (!copy) {
+      if (auto holder = fork_mount_namespace_holder())
+        log.debug("pod mount namespace held by process " + std::to_string(*holder));
     }
     log.debug("executing " + join(argv, " ") + " with RKT_LOCK_FD=" + fd_text);
     exec_with_env(argv[0], argv,

@@ -4,7 +4,7 @@
 # (`systemd-nspawn --register=no --keep-unit -D <tree> /bin/true`), and pod init's
 # resident memory with one app running. Prints times and the ratio of one run; never
 # pass/fail. Run by hand, as root.
-# Usage: bench/nspawn_run.sh [BUILD_DIR] [RUNS]
+# Usage: [STAGE1_BEFORE=<stage1-nspawn.aci> | POD_BEFORE=<pod binary>] bench/nspawn_run.sh [BUILD_DIR] [RUNS]
 set -euo pipefail
 build=$(realpath "${1:-build}")
 runs=${2:-20}
@@ -40,22 +40,30 @@ mkdir -p "$tree/usr"
 ns_cmd="systemd-nspawn --quiet --register=no --keep-unit -D '$tree' /bin/true"
 pod_cmd="${P[*]} run --pull-policy=never --net=host pod.dev/busybox --exec=/bin/true"
 before=${STAGE1_BEFORE:-}
+# POD_BEFORE=<an older pod binary>: the third column runs that binary with this stage1.
+if [ -n "${POD_BEFORE:-}" ]; then
+  before=$stage1
+  pod_before_cmd="$POD_BEFORE ${P[*]:1} run --pull-policy=never --net=host pod.dev/busybox --exec=/bin/true"
+else
+  pod_before_cmd=$pod_cmd
+fi
 [ -n "$before" ] && "${P[@]}" run --insecure-options=image --stage1-path="$before" --net=host pod.dev/busybox --exec=/bin/true 2>/dev/null
 unshare -m sh -c "mount --make-rprivate / && mount -t tmpfs tmpfs /run/systemd/nspawn &&
   for i in \$(seq $runs); do
     t0=\$(date +%s%N); $ns_cmd; t1=\$(date +%s%N)
     $pod_cmd --stage1-path='$stage1' 2>/dev/null; t2=\$(date +%s%N)
-    if [ -n '$before' ]; then $pod_cmd --insecure-options=image --stage1-path='$before' 2>/dev/null; fi; t3=\$(date +%s%N)
+    if [ -n '$before' ]; then $pod_before_cmd --insecure-options=image --stage1-path='$before' 2>/dev/null; fi; t3=\$(date +%s%N)
     echo \$(( (t1 - t0) / 1000 )) \$(( (t2 - t1) / 1000 )) \$(( (t3 - t2) / 1000 ))
   done" > "$work/times"
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 peer=$(awk '{ print $1 }' "$work/times" | median)
 ours=$(awk '{ print $2 }' "$work/times" | median)
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "systemd-nspawn -D tree /bin/true: $(( peer / 1000 )) ms per run (median of $runs, interleaved)"
 echo "pod run (stage1-nspawn, --net=host): $(( ours / 1000 )) ms per run"
 if [ -n "$before" ]; then
   old=$(awk '{ print $3 }' "$work/times" | median)
-  echo "pod run with $(basename "$before"): $(( old / 1000 )) ms per run"
+  echo "pod run with ${POD_BEFORE:-$(basename "$before")}: $(( old / 1000 )) ms per run"
   awk -v a="$old" -v b="$peer" 'BEGIN { printf "ratio before/nspawn: %.2f\n", a / b }'
 fi
 awk -v a="$ours" -v b="$peer" 'BEGIN { printf "ratio pod/nspawn: %.2f\n", a / b }'

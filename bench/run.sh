@@ -4,7 +4,9 @@
 # `unshare -m chroot TREE /bin/true`, in the same run; then `pod run` of an image with a
 # 512 MiB file, to show that start time does not grow with the image (overlayfs over the
 # store's tree, nothing copied). Not a test: run it by hand, as root.
-# Usage: bench/run.sh [BUILD_DIR] [RUNS]
+# Usage: [POD_BEFORE=<an older pod binary>] bench/run.sh [BUILD_DIR] [RUNS]
+# Every case runs once per round (interleaved), medians over the rounds; POD_BEFORE adds
+# the same pod run with another pod binary in the same rounds, for a before/after ratio.
 set -euo pipefail
 build=$(realpath "${1:-build}")
 runs=${2:-50}
@@ -50,24 +52,21 @@ for t in "$work"/data/cas/tree/*/rootfs; do
   [ -e "$t/bin/busybox" ] && [ ! -e "$t/big.bin" ] && tree=$t
 done
 
-python3 - "$runs" "$tree" "${P[@]}" <<'PY'
+python3 - "$runs" "$tree" "${POD_BEFORE:-}" "${P[@]}" <<'PY'
 import resource, statistics, subprocess, sys, time
-runs, tree, pod = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+runs, tree, before, pod = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4:]
 
-def bench(argv):
+def one(argv):
     # Wall time, and the CPU time (user + system) of the command's whole process tree,
     # which a loaded machine disturbs far less than wall time.
-    times, cpu = [], []
-    for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t = time.perf_counter()
-        r = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append((time.perf_counter() - t) * 1000)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu.append(((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)) * 1000)
-        if r.returncode != 0:
-            sys.exit("benchmark command failed: %s" % " ".join(argv))
-    return statistics.median(times), min(times), statistics.median(cpu)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    r = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = (time.perf_counter() - t) * 1000
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if r.returncode != 0:
+        sys.exit("benchmark command failed: %s" % " ".join(argv))
+    return wall, ((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)) * 1000
 
 cases = [
     ("chroot TREE /bin/true", ["chroot", tree, "/bin/true"]),
@@ -81,12 +80,27 @@ cases = [
     ("pod run busybox-big (512 MiB) /bin/true",
      pod + ["run", "--pull-policy=never", "pod.dev/busybox-big", "--exec=/bin/true"]),
 ]
-results = {}
-for name, argv in cases:
-    results[name] = bench(argv)
-floor = results["unshare -m chroot TREE /bin/true"]
-print("%-46s %10s %10s %8s %8s %8s" % ("command (%d runs)" % runs, "median ms", "min ms", "x floor",
-                                        "cpu ms", "x floor"))
-for name, (med, mn, cpu) in results.items():
-    print("%-46s %10.2f %10.2f %8.2f %8.2f %8.2f" % (name, med, mn, med / floor[0], cpu, cpu / floor[2]))
+if before:
+    # The same pod run with an older pod binary (POD_BEFORE), on the same store.
+    cases.append(("pod run busybox, POD_BEFORE", [before] + pod[1:] + ["run", "--pull-policy=never",
+                                                  "pod.dev/busybox", "--exec=/bin/true"]))
+# Interleaved: every case once per round, so a change of the shared machine's load hits
+# them alike; medians over the rounds.
+load = open("/proc/loadavg").read().split()[:3]
+wall = {name: [] for name, _ in cases}
+cpu = {name: [] for name, _ in cases}
+for _ in range(runs):
+    for name, argv in cases:
+        w, c = one(argv)
+        wall[name].append(w)
+        cpu[name].append(c)
+load_after = open("/proc/loadavg").read().split()[:3]
+floor = "unshare -m chroot TREE /bin/true"
+fw, fc = statistics.median(wall[floor]), statistics.median(cpu[floor])
+print("load average before %s, after %s (1, 5, 15 min)" % (" ".join(load), " ".join(load_after)))
+print("%-46s %10s %10s %8s %8s %8s" % ("command (%d runs, interleaved)" % runs, "median ms", "min ms",
+                                        "x floor", "cpu ms", "x floor"))
+for name, _ in cases:
+    med, c = statistics.median(wall[name]), statistics.median(cpu[name])
+    print("%-46s %10.2f %10.2f %8.2f %8.2f %8.2f" % (name, med, min(wall[name]), med / fw, c, c / fc))
 PY

@@ -8,6 +8,7 @@
 #include "common/fs.hpp"
 #include "common/strings.hpp"
 #include "stage0/pods/exec_lookup.hpp"
+#include "stage0/pods/image_volumes.hpp"
 #include "stage0/pods/os_arch.hpp"
 #include "stage0/store/oci_tree.hpp"
 
@@ -72,6 +73,7 @@ Pod prepare_pod(const std::string& data_dir, store::Store& store, const PrepareR
                 const Logger& log) {
   // Everything that can fail for a user's mistake happens before the pod directory exists.
   aci::PodManifest manifest;
+  std::vector<ImageVolume> image_volumes;  // OCI images' anonymous volumes, seeded below
   if (req.manifest) {
     manifest = *req.manifest;
   } else if (req.pod_manifest_file) {
@@ -88,6 +90,10 @@ Pod prepare_pod(const std::string& data_dir, store::Store& store, const PrepareR
         app.exec = exec_in_image(*app.exec, app, images.back(), store);
     }
     manifest = build_pod_manifest(apps, images, req.pod);
+    std::vector<bool> oci_apps;
+    for (const auto& img : images)
+      oci_apps.push_back(img.manifest.annotations.get("pod.oci/config-digest").has_value());
+    image_volumes = add_image_volumes(manifest, oci_apps);
   }
   std::string stage1_id = resolve_stage1(store, req.stage1, req.sources, log);
 
@@ -106,6 +112,7 @@ Pod prepare_pod(const std::string& data_dir, store::Store& store, const PrepareR
       make_dirs(dir + "/" + pod_file::kStage1Rootfs);
       make_dirs(dir + "/" + pod_file::kStage1Upper);
       make_dirs(dir + "/" + pod_file::kStage1Work);
+      std::vector<std::string> tree_ids;
       for (const auto& app : manifest.apps) {
         holds.push_back(with_context("rendering image " + app.image.name + " for app " + app.name,
                                      [&] { return store.render(app.image.id); }));
@@ -113,10 +120,12 @@ Pod prepare_pod(const std::string& data_dir, store::Store& store, const PrepareR
         std::string info = app_info_dir(dir, app.name);
         write_text(info + "/manifest", read_file(tree.manifest_path()));
         write_text(info + "/treeStoreID", tree.tree_id);
+        tree_ids.push_back(tree.tree_id);
         std::string ov = app_overlay_dir(dir, app.name);
         make_dirs(ov + "/upper");
         make_dirs(ov + "/work");
       }
+      seed_image_volumes(manifest, image_volumes, dir, parent_dir(store.cas_dir()), tree_ids, log);
       // Written last, and atomically: a pod with a manifest is complete. Synced only for
       // `pod prepare`, whose pod must survive a crash; `pod run`'s is used at once.
       std::string manifest_path = dir + "/" + pod_file::kManifest;

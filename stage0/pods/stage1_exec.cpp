@@ -141,6 +141,9 @@ void overlay_or_copy(const store::TreeLower& lower, const std::string& upper,
   if (!path_exists(marker)) {
     if (lower.layered) store::flatten_layers(lower, target);
     else copy_tree(lower.lowerdir, target);
+    // What prepare put in the upper layer (an OCI image's seeded volumes) goes over the
+    // copy, as the overlay would show it.
+    if (!list_dir(upper).empty()) copy_tree(upper, target);
     write_file_atomic(marker, "");
   }
 }

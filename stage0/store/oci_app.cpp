@@ -87,7 +87,7 @@ std::optional<std::string> LayerUnion::find_plain(const std::string& rel) const 
   return std::nullopt;
 }
 
-std::optional<std::string> LayerUnion::find(const std::string& path, bool follow_last) const {
+std::optional<LayerUnion::Found> LayerUnion::walk(const std::string& path, bool follow_last) const {
   std::vector<std::string> todo = components(path);
   std::vector<std::string> done;
   int hops = 0;
@@ -118,8 +118,19 @@ std::optional<std::string> LayerUnion::find(const std::string& path, bool follow
     host = *found;
     ++i;
   }
-  if (todo.empty()) return layers_.empty() ? std::nullopt : std::optional(layers_.back());
-  return host;
+  if (todo.empty())
+    return layers_.empty() ? std::nullopt : std::optional(Found{layers_.back(), std::string()});
+  return Found{host, join(done, "/")};
+}
+
+std::optional<std::string> LayerUnion::find(const std::string& path, bool follow_last) const {
+  auto f = walk(path, follow_last);
+  return f ? std::optional(f->host) : std::nullopt;
+}
+
+std::optional<std::string> LayerUnion::resolve(const std::string& path) const {
+  auto f = walk(path, true);
+  return f ? std::optional(f->rel) : std::nullopt;
 }
 
 std::string LayerUnion::read_or_empty(const std::string& path) const {

@@ -29,10 +29,18 @@ class LayerUnion {
   // The host path of `path` (absolute in the image) in the topmost layer holding it,
   // symlinks on the way resolved inside the image; nullopt when absent or whited out.
   [[nodiscard]] std::optional<std::string> find(const std::string& path, bool follow_last) const;
+  // `path` with every symlink on the way resolved inside the image, relative to the
+  // image's root ("" for the root); nullopt when absent or whited out.
+  [[nodiscard]] std::optional<std::string> resolve(const std::string& path) const;
   [[nodiscard]] std::string read_or_empty(const std::string& path) const;
 
  private:
   std::optional<std::string> find_plain(const std::string& rel) const;
+  struct Found {
+    std::string host;  // path on the host, in the topmost layer holding it
+    std::string rel;   // path in the image, symlinks resolved, relative to its root
+  };
+  std::optional<Found> walk(const std::string& path, bool follow_last) const;
   std::vector<std::string> layers_;
 };
 

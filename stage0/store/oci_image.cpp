@@ -121,6 +121,66 @@ void flatten_layers(const TreeLower& lower, const std::string& target) {
   });
 }
 
+namespace {
+
+bool is_opaque_dir(const std::string& dir) {
+  char v[2] = {};
+  return ::lgetxattr(dir.c_str(), oci::kOverlayOpaqueXattr, v, sizeof v) == 1 && v[0] == 'y';
+}
+
+void clear_dir(int dir, const std::string& shown) {
+  for (const auto& name : list_dir_at(dir, shown)) remove_tree_at(dir, name);
+}
+
+}  // namespace
+
+bool copy_layers_at(const TreeLower& lower, const std::string& path, const std::string& target) {
+  return with_context("copying the image's " + path + " into " + target, [&] {
+    std::vector<std::string> top_first;
+    for (const auto& l : split(lower.lowerdir, ':'))
+      top_first.push_back(lower.base.empty() ? std::string(l) : lower.base + "/" + std::string(l));
+    LayerUnion fs(top_first);
+    auto rel = fs.resolve(path);
+    if (!rel || rel->empty()) return false;  // absent, or the image's root itself
+    auto top = fs.find("/" + *rel, false);
+    struct stat top_st;
+    if (!top || ::lstat(top->c_str(), &top_st) < 0 || !S_ISDIR(top_st.st_mode)) return false;
+    if (::mkdir(target.c_str(), 0700) < 0) throw_errno("creating " + target);
+    UniqueFd dst = open_fd(target, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    std::vector<std::string> parts = split(*rel, '/');
+    for (auto it = top_first.rbegin(); it != top_first.rend(); ++it) {
+      // What this layer does on the way to `rel`: a whiteout, a non-directory or an
+      // opaque directory hides everything the layers below put there.
+      std::string dir = *it;
+      bool hides = false;
+      bool reaches = true;
+      for (const auto& c : parts) {
+        dir += "/" + c;
+        struct stat st;
+        if (::lstat(dir.c_str(), &st) < 0) {
+          reaches = false;
+          break;
+        }
+        if (!S_ISDIR(st.st_mode)) {  // a whiteout (0/0 device), file or symlink
+          hides = true;
+          reaches = false;
+          break;
+        }
+        hides = hides || is_opaque_dir(dir);
+      }
+      if (hides) clear_dir(dst.get(), target);
+      if (!reaches) continue;
+      UniqueFd src = open_fd(dir, O_RDONLY | O_DIRECTORY);
+      apply_layer_deletions(src.get(), dst.get(), dir);
+      copy_layer(src.get(), dst.get(), target);
+    }
+    strip_overlay_marks(dst.get(), target);
+    check_sys(::fchown(dst.get(), top_st.st_uid, top_st.st_gid), "setting the owner of " + target);
+    check_sys(::fchmod(dst.get(), top_st.st_mode & 07777), "setting the mode of " + target);
+    return true;
+  });
+}
+
 std::optional<OciImageRecord> Store::find_oci(const std::string& full_id) const {
   auto st = db_->sql.prepare(
       "SELECT id, manifest_digest, config_digest, layers, reference FROM oci_images WHERE id=?1");

@@ -22,4 +22,13 @@ struct TreeLower {
 // or missing directory), bottom layer first, whiteouts and opaque directories applied.
 void flatten_layers(const TreeLower& lower, const std::string& target);
 
+// What the layers show at `path` (absolute in the image, symlinks on the way resolved
+// inside the image), copied into `target` (a directory that must not exist yet) as
+// flatten_layers would: owners, modes, times and extended attributes kept, whiteouts and
+// opaque directories applied; `target` itself gets the owner and mode of the image's
+// directory. Returns false, creating nothing, when the image has no directory there.
+// Seeds a pod's anonymous volume (Docker's rule: a volume starts as the image's files).
+[[nodiscard]] bool copy_layers_at(const TreeLower& lower, const std::string& path,
+                                  const std::string& target);
+
 }  // namespace pod::store

@@ -314,3 +314,77 @@ class BearerProxy:
     def stop(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+class CuttingProxy:
+    """A registry front on loopback that breaks the first download of one blob: it answers
+    200 with the blob's full Content-Length, sends `cut_at` bytes and drops the connection.
+    Later requests (a resumed download's Range included) are passed on to the real
+    registry and its answer (206 and Content-Range for a range) relayed; with
+    corrupt_resume, one byte of a resumed answer is flipped. `requests` records
+    (path, Range header) of every GET."""
+
+    def __init__(self, backend_host, blob_digest, cut_at, corrupt_resume=False):
+        import http.server
+        import threading
+        proxy = self
+        self.requests = []
+        self.cut_done = False
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def _forward(self):
+                headers = {k: v for k, v in self.headers.items()
+                           if k.lower() in ("accept", "range", "authorization", "if-range")}
+                req = urllib.request.Request("http://%s%s" % (backend_host, self.path),
+                                             headers=headers, method=self.command)
+                try:
+                    with urllib.request.urlopen(req, timeout=30) as r:
+                        return r.status, r.read(), r.getheaders()
+                except urllib.error.HTTPError as e:
+                    return e.code, e.read(), e.headers.items()
+
+            def _relay(self, status, body, headers):
+                self.send_response(status)
+                for k, v in headers:
+                    if k.lower() in ("content-type", "docker-content-digest", "content-range",
+                                     "accept-ranges", "www-authenticate", "etag"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+
+            def do_HEAD(self):
+                self._relay(*self._forward())
+
+            def do_GET(self):
+                rng = self.headers.get("Range")
+                proxy.requests.append((self.path, rng))
+                is_blob = self.path.endswith("/blobs/" + blob_digest)
+                status, body, headers = self._forward()
+                if is_blob and not proxy.cut_done and status == 200:
+                    proxy.cut_done = True
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/octet-stream")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body[:cut_at])
+                    self.wfile.flush()
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    self.close_connection = True
+                    return
+                if is_blob and rng and corrupt_resume and status == 206 and body:
+                    body = bytes([body[0] ^ 0xff]) + body[1:]
+                self._relay(status, body, headers)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.host = "127.0.0.1:%d" % self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()

@@ -93,6 +93,52 @@ class LayoutTest(OciTestCase):
             with open(os.path.join(self.data_dir, "cas/layer/sha256", d, "rootfs/etc/passwd")) as f:
                 self.assertIn("root:x:0:0", f.read())
 
+    def test_volumes_are_seeded_from_the_image_and_writable(self):
+        # Docker's anonymous volumes: without a --volume, the app sees the image's files at
+        # the volume's path (from every layer, whiteouts applied, owners and modes kept) in
+        # a volume of the pod's own; what it writes there reaches neither the store nor
+        # the next pod.
+        base = (busybox_layer().dir("data", 0o750, 1000, 1000)
+                .file("data/hello", "from the image\n", 0o640, 1000, 1000)
+                .file("data/gone", "deleted above\n").dir("data/sub").file("data/sub/deep", "deep\n"))
+        top = Layer().dir("data", 0o750, 1000, 1000).whiteout("data/gone").file("data/top", "top layer\n")
+        script = ("cat /data/hello /data/top /data/sub/deep; test -e /data/gone || echo nogone; "
+                  "stat -c 'mode=%a owner=%u:%g' /data /data/hello; "
+                  "grep -c ' /data ' /proc/self/mountinfo; "
+                  "echo written > /data/new && echo changed > /data/hello && cat /data/new /data/hello")
+        self.layout.add_image("vol", [base, top], {"Cmd": ["/bin/sh", "-c", script], "User": "app",
+                                                   "Volumes": {"/data": {}}})
+        ref = "oci:%s:vol" % self.layout.path
+        expected = ["from the image", "top layer", "deep", "nogone", "mode=750 owner=1000:1000",
+                    "mode=640 owner=1000:1000", "1", "written", "changed"]
+        uuid_file = os.path.join(self.root, "vol.uuid")
+        for flags in (("--uuid-file-save=" + uuid_file,), ("--no-overlay",)):
+            res = self.pod("run", "--stage1-path=" + STAGE1_ACI, "--insecure-options=image", *flags, ref,
+                           check=0)
+            self.assertEqual(res.stdout.splitlines(), expected, (flags, res.stderr))
+        for d in self.layer_dirs():
+            data = os.path.join(self.data_dir, "cas/layer/sha256", d, "rootfs/data")
+            self.assertFalse(os.path.exists(os.path.join(data, "new")))
+            if os.path.exists(os.path.join(data, "hello")):
+                with open(os.path.join(data, "hello")) as f:
+                    self.assertEqual(f.read(), "from the image\n")
+        # The pod manifest says only what it says for an ACI: an empty volume and a mount.
+        with open(uuid_file) as f:
+            uuid = f.read().strip()
+        manifest = json.loads(self.pod("cat-manifest", uuid, check=0).stdout)
+        vol = [v for v in manifest["volumes"] if v["name"].endswith("-volume-data")]
+        self.assertEqual(vol[0]["kind"], "empty", manifest)
+        self.assertEqual((vol[0]["mode"], vol[0]["uid"], vol[0]["gid"]), ("0750", 1000, 1000))
+        # A volume given for the mount point wins: nothing is seeded.
+        host = os.path.join(self.root, "host-data")
+        os.makedirs(host)
+        with open(os.path.join(host, "hello"), "w") as f:
+            f.write("from the host\n")
+        res = self.pod("run", "--stage1-path=" + STAGE1_ACI, "--insecure-options=image",
+                       "--volume=volume-data,kind=host,source=" + host, ref,
+                       "--exec=/bin/sh", "--", "-c", "cat /data/hello; ls /data", check=0)
+        self.assertEqual(res.stdout.split(), ["from", "the", "host", "hello"])
+
     def test_layers_are_shared_and_gc_frees_unused_ones(self):
         base = busybox_layer().tar_bytes()
         self.layout.add_image("one", [base, Layer().file("one", "1").tar_bytes()], {"Cmd": ["/bin/cat", "/one"]})

@@ -10,7 +10,7 @@ import shutil
 import unittest
 
 from gpgkeys import Gpg
-from ocifixtures import SKOPEO, BearerProxy, Layer, OciLayout, Registry, busybox_layer
+from ocifixtures import SKOPEO, BearerProxy, CuttingProxy, Layer, OciLayout, Registry, busybox_layer
 from podfixture import STAGE1_ACI, PodsTestCase
 
 HAVE_TOOLS = SKOPEO and os.path.exists("/usr/bin/docker-registry") and shutil.which("htpasswd")
@@ -128,6 +128,57 @@ class PlainRegistryTest(RegistryTestCase):
         self.assertIn("refused", res.stderr)
         self.assertEqual(self.layer_count(), 0)
         self.assertEqual([i for i in self.pod_json("image", "list", "--format=json")], [])
+
+
+class ResumeTest(RegistryTestCase):
+    """A blob download broken midway resumes with a Range request, and the whole blob's
+    digest is still checked: a resumed answer with a wrong byte stores nothing."""
+
+    def image_with_big_layer(self, tag):
+        payload = os.urandom(1 << 20)  # incompressible: the gzip blob is about 1 MiB
+        digest = self.layout.add_image(tag, [busybox_layer(), Layer().file("payload", payload)],
+                                       {"Cmd": ["/bin/sh", "-c", "wc -c < /payload"]})
+        self.push(tag, "test/resume:" + tag)
+        with open(self.layout.blob_path(digest)) as f:
+            layer = json.load(f)["layers"][1]
+        return layer["digest"], layer["size"]
+
+    def proxied(self, digest, corrupt):
+        proxy = CuttingProxy(self.registry.host, digest, cut_at=300000, corrupt_resume=corrupt)
+        self.addCleanup(proxy.stop)
+        return proxy
+
+    def test_broken_download_resumes_with_a_range_request(self):
+        digest, size = self.image_with_big_layer("ok")
+        proxy = self.proxied(digest, corrupt=False)
+        ref = "docker://%s/test/resume:ok" % proxy.host
+        res = self.fetch(ref)
+        self.assertTrue(proxy.cut_done)
+        blob_gets = [rng for path, rng in proxy.requests if path.endswith("/blobs/" + digest)]
+        self.assertEqual(blob_gets[0], None, proxy.requests)  # the first asks for everything
+        self.assertEqual(len(blob_gets), 2, proxy.requests)   # one resumed request, not a restart
+        self.assertRegex(blob_gets[1], r"^bytes=\d+-$")
+        resumed_from = int(blob_gets[1][6:-1])
+        self.assertTrue(0 < resumed_from <= 300000 < size, blob_gets)
+        self.assertIn("resuming after", res.stderr)
+        self.assertEqual(self.layer_count(), 2)
+        self.assertEqual(self.run_ref(ref).stdout.strip(), str(1 << 20))
+
+    def test_resumed_bytes_are_checked_and_nothing_is_stored(self):
+        digest, _ = self.image_with_big_layer("bad")
+        proxy = self.proxied(digest, corrupt=True)
+        res = self.fetch("docker://%s/test/resume:bad" % proxy.host, check=254)
+        self.assertTrue(any(rng for path, rng in proxy.requests if path.endswith("/blobs/" + digest)))
+        self.assertIn("refused", res.stderr)
+        self.assertIn(digest, res.stderr)
+        self.assertEqual(self.pod_json("image", "list", "--format=json"), [])
+        # The busybox layer may be complete; the broken one is not, nor any part of it.
+        layers = os.path.join(self.data_dir, "cas", "layer", "sha256")
+        self.assertLessEqual(self.layer_count(), 1)
+        for d in os.listdir(layers) if os.path.isdir(layers) else []:
+            self.assertFalse(os.path.exists(os.path.join(layers, d, "rootfs", "payload")))
+        tmp = os.path.join(self.data_dir, "cas", "tmp")
+        self.assertEqual(os.listdir(tmp) if os.path.isdir(tmp) else [], [])
 
 
 class AuthRegistryTest(RegistryTestCase):

@@ -82,6 +82,8 @@ void seed_image_volumes(aci::PodManifest& m, const std::vector<ImageVolume>& add
         v->uid = st.st_uid;
         v->gid = st.st_gid;
       }
+      // The app's rootfs shows an empty directory there, which the volume covers.
+      store::mask_in_upper(lower, a.path, app_overlay_dir(pod_path, m.apps.at(a.app).name) + "/upper");
       log.debug("volume " + a.volume + " seeded from the image's " + a.path);
     });
   }

@@ -33,7 +33,8 @@ struct ImageVolume {
 
 // Seeds each added volume's directory with the image's content at its path (the app's
 // tree `tree_ids[app]` in the store of `data_dir`) and records the directory's mode and
-// owner in the volume, so a stage1 that creates it anyway gives it the same ones.
+// owner in the volume, so a stage1 that creates it anyway gives it the same ones. The
+// app's overlay upper gets an empty opaque directory there, which the volume covers.
 void seed_image_volumes(aci::PodManifest& m, const std::vector<ImageVolume>& added,
                         const std::string& pod_path, const std::string& data_dir,
                         const std::vector<std::string>& tree_ids, const Logger& log);

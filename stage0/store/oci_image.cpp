@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <set>
 
 #include "aci/archive.hpp"
@@ -178,6 +179,42 @@ bool copy_layers_at(const TreeLower& lower, const std::string& path, const std::
     check_sys(::fchown(dst.get(), top_st.st_uid, top_st.st_gid), "setting the owner of " + target);
     check_sys(::fchmod(dst.get(), top_st.st_mode & 07777), "setting the mode of " + target);
     return true;
+  });
+}
+
+void mask_in_upper(const TreeLower& lower, const std::string& path, const std::string& upper) {
+  with_context("hiding the image's " + path + " in " + upper, [&] {
+    std::vector<std::string> top_first;
+    for (const auto& l : split(lower.lowerdir, ':'))
+      top_first.push_back(lower.base.empty() ? std::string(l) : lower.base + "/" + std::string(l));
+    LayerUnion fs(top_first);
+    auto rel = fs.resolve(path);
+    if (!rel || rel->empty()) return;
+    std::vector<std::string> parts = split(*rel, '/');
+    std::string image_path;
+    std::string dir = upper;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      image_path += "/" + parts[i];
+      dir += "/" + parts[i];
+      auto host = fs.find(image_path, false);
+      struct stat st;
+      if (!host || ::lstat(host->c_str(), &st) < 0 || !S_ISDIR(st.st_mode)) return;
+      bool last = i + 1 == parts.size();
+      if (::mkdir(dir.c_str(), 0700) < 0) {
+        if (errno != EEXIST) throw_errno("creating " + dir);
+        if (!last) continue;  // made for another volume already
+      }
+      check_sys(::lchown(dir.c_str(), st.st_uid, st.st_gid), "setting the owner of " + dir);
+      check_sys(::chmod(dir.c_str(), st.st_mode & 07777), "setting the mode of " + dir);
+      if (last) {
+        check_sys(::lsetxattr(dir.c_str(), oci::kOverlayOpaqueXattr, "y", 1, 0),
+                  "marking " + dir + " opaque");
+      } else {
+        struct timespec times[2] = {st.st_atim, st.st_mtim};
+        check_sys(::utimensat(AT_FDCWD, dir.c_str(), times, AT_SYMLINK_NOFOLLOW),
+                  "setting the times of " + dir);
+      }
+    }
   });
 }
 

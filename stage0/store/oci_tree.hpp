@@ -31,4 +31,11 @@ void flatten_layers(const TreeLower& lower, const std::string& target);
 [[nodiscard]] bool copy_layers_at(const TreeLower& lower, const std::string& path,
                                   const std::string& target);
 
+// Makes `path` (resolved as copy_layers_at does) an empty opaque directory in `upper`, an
+// overlay upper directory over these layers, its parents made with the owners, modes and
+// times the layers give them: a volume seeded from the image's files is then mounted over
+// an empty directory instead of hiding a second copy of them. Does nothing when the image
+// has no directory there.
+void mask_in_upper(const TreeLower& lower, const std::string& path, const std::string& upper);
+
 }  // namespace pod::store

@@ -121,4 +121,18 @@ TEST_CASE("a volume is seeded with what the layers show at its path, whiteouts a
   CHECK_FALSE(store::copy_layers_at(lower, "/absent", root.path() + "/absent"));
   CHECK_FALSE(path_exists(root.path() + "/absent"));
   CHECK(read_file(base + "/srv/data/gone") == "gone");  // the layers are never written
+
+  // The app's overlay upper: an empty opaque directory at the resolved path, parents
+  // as the layers have them.
+  const std::string upper = root.path() + "/upper";
+  make_dirs(upper);
+  store::mask_in_upper(lower, "/link", upper);
+  CHECK(list_dir(upper + "/srv/data").empty());
+  CHECK(::lgetxattr((upper + "/srv/data").c_str(), oci::kOverlayOpaqueXattr, v, sizeof v) == 1);
+  REQUIRE(::lstat((upper + "/srv/data").c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0750);
+  CHECK(st.st_uid == 1000);
+  CHECK_FALSE(path_exists(upper + "/link"));
+  store::mask_in_upper(lower, "/absent", upper);
+  CHECK_FALSE(path_exists(upper + "/absent"));
 }

@@ -22,6 +22,7 @@
 #include "stage1/common/cgroups/host.hpp"
 #include "stage1/common/exit_status.hpp"
 #include "stage1/common/init/exit_rule.hpp"
+#include "stage1/common/init/journal.hpp"
 #include "stage1/common/notify_socket.hpp"
 #include "stage1/common/pod_layout.hpp"
 #include "stage1/nspawn/entrypoints.hpp"
@@ -38,6 +39,7 @@ namespace pod::stage1::nspawn {
 namespace {
 
 constexpr int kForwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT};
+constexpr const char* kHostJournalSocket = "/run/systemd/journal/socket";
 
 void check_nspawn_installed() {
   if (access(kNspawnBinary, X_OK) == 0) return;
@@ -202,6 +204,8 @@ int run_pod(const std::vector<std::string>& args) {
     plan.binds.push_back({pod.pod_manifest(), kPodManifestInPod, true});
   }
   if (path_exists("/etc/hosts")) plan.binds.push_back({"/etc/hosts", "/etc/hosts", true});
+  // The apps' output also goes to the host's journal when journald listens (journal.hpp).
+  if (path_exists(kHostJournalSocket)) plan.binds.push_back({kHostJournalSocket, init::kJournalSocketInPod, false});
   for (auto& b : volume_binds(manifest)) plan.binds.push_back(std::move(b));
 
   // Enter's launcher gets the run's restrictions.

@@ -151,5 +151,63 @@ class SocketActivationTest(NspawnTestCase):
         self.assertIn("a: listen-error: no LISTEN_FDS/LISTEN_PID", out)
         self.assertIn("b: listen: served", out)
 
+JOURNALD = "/lib/systemd/systemd-journald"
+
+# In a private mount namespace: a journald of the test's own on tmpfs, `pod run` (whose
+# apps' lines pod init sends there), then journalctl polled (bounded) until both lines of
+# the pod are in the journal; prints them in the export format.
+JOURNAL_SCRIPT = r"""
+set -e
+mount -t tmpfs tmpfs /run/systemd/journal
+mount -t tmpfs tmpfs /run/log/journal
+"$JOURNALD" >/dev/null 2>&1 &
+jd=$!
+trap 'kill $jd; wait $jd || true' EXIT
+i=0
+until [ -S /run/systemd/journal/socket ]; do i=$((i+1)); [ $i -lt 200 ] || exit 97; sleep 0.05; done
+"$@"
+uuid=$(cat "$UUID_FILE")
+i=0
+until [ "$(journalctl -q --no-pager -D /run/log/journal POD_UUID=$uuid -o cat | wc -l)" -ge 2 ]; do
+  i=$((i+1)); [ $i -lt 200 ] || break; sleep 0.05
+done
+journalctl -q --no-pager -D /run/log/journal POD_UUID=$uuid -o export
+"""
+
+
+class JournalTest(NspawnTestCase):
+    def setUp(self):
+        if not os.access(JOURNALD, os.X_OK) or not shutil.which("journalctl"):
+            raise unittest.SkipTest("systemd-journald/journalctl are not installed (Debian package systemd)")
+        for d in ("/run/systemd/journal", "/run/log/journal"):
+            if not os.path.isdir(d):
+                raise unittest.SkipTest("%s does not exist to mount a private tmpfs on" % d)
+        super().setUp()
+
+    def test_app_output_reaches_journald(self):
+        from podfixture import BUSYBOX_ACI
+        uuid_file = os.path.join(self.root, "uuid")
+        argv = ["unshare", "-m", "--propagation", "private", "sh", "-c", JOURNAL_SCRIPT, "sh",
+                self.pod_bin()] + self.global_flags() + [
+                    "run", "--insecure-options=image", "--stage1-path=" + NSPAWN_ACI,
+                    "--uuid-file-save=" + uuid_file, BUSYBOX_ACI, "--exec=/bin/sh", "--",
+                    "-c", "echo out-line; echo err-line >&2"]
+        env = dict(os.environ, JOURNALD=JOURNALD, UUID_FILE=uuid_file)
+        proc = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              timeout=120)
+        if proc.returncode == 97:
+            self.skipTest("systemd-journald did not start in a private mount namespace")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        uuid = self._read(uuid_file)
+        entries = [dict(line.split("=", 1) for line in block.splitlines() if "=" in line)
+                   for block in proc.stdout.split("\n\n") if "MESSAGE=" in block]
+        got = {(e["MESSAGE"], e["PRIORITY"], e["SYSLOG_IDENTIFIER"], e["POD_UUID"], e["POD_APP"])
+               for e in entries}
+        self.assertEqual(got, {("out-line", "6", "busybox", uuid, "busybox"),
+                               ("err-line", "3", "busybox", uuid, "busybox")}, proc.stdout)
+        # the log files stay
+        self.assertIn("out-line", self.pod("logs", uuid, check=0).stdout)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -78,6 +78,7 @@ void AppLog::record(Stream stream, std::string_view text, bool partial) {
   timespec now{};
   clock_gettime(CLOCK_REALTIME, &now);
   write_file(cri_line(now, stream, partial, text));
+  if (options_.journal != nullptr) options_.journal->send(app_, stream == Stream::err, text);
 }
 
 void AppLog::forward(Stream stream, std::string_view text, bool line) {

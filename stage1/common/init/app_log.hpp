@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "common/fd.hpp"
+#include "stage1/common/init/journal.hpp"
 
 namespace pod::stage1::init {
 
@@ -23,6 +24,7 @@ struct AppLogOptions {
   bool prefix = false;             // "<app>: " before each line on the pod's stdout/stderr
   int pod_stdout = 1;
   int pod_stderr = 2;
+  const JournalSink* journal = nullptr;  // every record also goes there (journal.hpp)
 };
 
 // A record longer than this is split into P records and a final F.

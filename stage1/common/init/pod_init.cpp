@@ -85,7 +85,10 @@ void notify_ready(const Logger& log) {
 }  // namespace
 
 PodInit::PodInit(InitOptions options, const Logger& log)
-    : o_(std::move(options)), log_(log), sockets_(take_listen_sockets(log)) {
+    : o_(std::move(options)),
+      log_(log),
+      sockets_(take_listen_sockets(log)),
+      journal_(JournalSink::open(kJournalSocketInPod, o_.uuid)) {
   // The pod dies with the sandbox's supervisor (systemd-nspawn, which dies with `pod run`):
   // a kill -9 of `pod run` leaves nothing running. Our SIGKILL ends the pid namespace.
   (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -267,7 +270,8 @@ void PodInit::start(App& app) {
   app.err = std::move(l.err);
   app.launch_error = std::move(l.launch_error);
   if (!interactive) {
-    app.log.emplace(app.name, AppLogOptions{kLogDir, o_.log_max_bytes, apps_.size() > 1 || o_.mutable_pod, 1, 2});
+    app.log.emplace(app.name, AppLogOptions{kLogDir, o_.log_max_bytes, apps_.size() > 1 || o_.mutable_pod, 1, 2,
+                                               journal_ ? &*journal_ : nullptr});
     watch_output(app, app.out, Stream::out);
     watch_output(app, app.err, Stream::err);
   }

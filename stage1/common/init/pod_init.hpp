@@ -144,6 +144,7 @@ class PodInit {
   UniqueFd control_;
   std::vector<ListenSocket> sockets_;                       // LISTEN_FDS, taken at start
   std::map<std::string, std::vector<size_t>> app_sockets_;  // app -> indices into sockets_
+  std::optional<JournalSink> journal_;  // the host's journald, when run bound it in
   int64_t pids_default_ = 0;
 };
 

@@ -98,3 +98,14 @@ TEST_CASE("the file is rotated to .1 past the bound") {
   // No record is lost between the two generations.
   CHECK(old.back().find("line " + std::to_string(99 - static_cast<int>(cur.size())) + " ") != std::string::npos);
 }
+
+TEST_CASE("journal entries: native protocol fields, binary form for a value with a newline") {
+  using pod::stage1::init::journal_entry;
+  CHECK(journal_entry("web", false, "u-1", "hello") ==
+        "MESSAGE=hello\nSYSLOG_IDENTIFIER=web\nPRIORITY=6\nPOD_UUID=u-1\nPOD_APP=web\n");
+  const std::string e = journal_entry("web", true, "u-1", "a\nb");
+  CHECK(e.substr(0, 8) == "MESSAGE\n");
+  CHECK(e.substr(8, 8) == std::string("\x03\0\0\0\0\0\0\0", 8));
+  CHECK(e.substr(16, 4) == "a\nb\n");
+  CHECK(e.find("PRIORITY=3\n") != std::string::npos);
+}

@@ -1,10 +1,13 @@
 // pod logs: the apps' output as pod init kept it, in /rkt/logs/<app>.log of the stage1
 // rootfs (CRI log format, rotated to <app>.log.1; Documentation/stage1-abi.md, "Logs").
+// Without log files, the host's journal (journalctl POD_UUID=...) when it has the pod's
+// records (pod init sends them there when journald is reachable; Documentation/systemd.md).
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
 #include <optional>
@@ -12,6 +15,7 @@
 #include "common/error.hpp"
 #include "common/fd.hpp"
 #include "common/fs.hpp"
+#include "common/process.hpp"
 #include "common/strings.hpp"
 #include "stage0/cli/commands.hpp"
 #include "stage0/pods/cli_support.hpp"
@@ -99,6 +103,72 @@ std::vector<Record> read_file_records(const std::string& app, const std::string&
   return out;
 }
 
+// "<µs since the epoch>" as the CRI files' RFC 3339 time (nanoseconds), so both sort alike.
+std::string rfc3339_from_usec(std::string_view usec) {
+  long long us = 0;
+  for (char ch : usec) {
+    if (ch < '0' || ch > '9') return {};
+    us = us * 10 + (ch - '0');
+  }
+  const time_t secs = static_cast<time_t>(us / 1000000);
+  tm t{};
+  gmtime_r(&secs, &t);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lld000Z", t.tm_year + 1900, t.tm_mon + 1,
+                t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec, us % 1000000);
+  return buf;
+}
+
+// journalctl -o export: entries separated by an empty line, each field "NAME=value\n" or
+// binary ("NAME\n", 64-bit little-endian size, value, "\n").
+std::vector<Record> parse_journal_export(std::string_view text) {
+  std::vector<Record> out;
+  Record cur;
+  bool any = false;
+  size_t at = 0;
+  while (at < text.size()) {
+    const size_t nl = text.find('\n', at);
+    const std::string_view line = text.substr(at, nl == std::string_view::npos ? std::string_view::npos : nl - at);
+    at = nl == std::string_view::npos ? text.size() : nl + 1;
+    if (line.empty()) {
+      if (any) out.push_back(cur);
+      cur = Record{};
+      any = false;
+      continue;
+    }
+    std::string_view name;
+    std::string value;
+    if (const size_t eq = line.find('='); eq != std::string_view::npos) {
+      name = line.substr(0, eq);
+      value = std::string(line.substr(eq + 1));
+    } else {  // binary field
+      name = line;
+      if (at + 8 > text.size()) break;
+      uint64_t n = 0;
+      for (int i = 7; i >= 0; --i) n = (n << 8) | static_cast<unsigned char>(text[at + static_cast<size_t>(i)]);
+      at += 8;
+      if (at + n > text.size()) break;
+      value = std::string(text.substr(at, n));
+      at += n + 1;
+    }
+    if (name == "MESSAGE") cur.text = value, any = true;
+    else if (name == "POD_APP") cur.app = value;
+    else if (name == "__REALTIME_TIMESTAMP") cur.time = rfc3339_from_usec(value);
+  }
+  if (any) out.push_back(cur);
+  return out;
+}
+
+// The pod's records in the host's journal (none without journalctl or journald).
+std::vector<Record> read_journal_records(const std::string& uuid, const std::vector<std::string>& apps) {
+  if (access("/usr/bin/journalctl", X_OK) != 0 && access("/bin/journalctl", X_OK) != 0) return {};
+  std::vector<std::string> argv{"journalctl", "-q", "--no-pager", "-o", "export", "POD_UUID=" + uuid};
+  for (const auto& a : apps) argv.push_back("POD_APP=" + a);  // ORed by journalctl
+  RunResult r = pod::run_command(argv);
+  if (r.exit_code != 0) return {};
+  return parse_journal_export(r.out);
+}
+
 void print(const std::vector<Record>& records, bool timestamps, bool prefix) {
   std::string out;
   bool line_start = true;
@@ -124,7 +194,7 @@ Command logs_command() {
   c.usage = "pod logs [--app=NAME] [--follow] [--tail=N] [--timestamps] UUID";
   c.description =
       "Prints what the pod's apps wrote to stdout and stderr, from the log files pod init keeps "
-      "(nspawn flavor). With several apps and no --app, lines of every app, in time order, "
+      "(nspawn flavor), or, without them, from the host's journal when it has the pod's records. With several apps and no --app, lines of every app, in time order, "
       "each prefixed with the app's name.";
   c.run = [c](Invocation& inv) -> int {
     ArgParser p(c);
@@ -163,7 +233,12 @@ Command logs_command() {
         auto now = tails.back().read_new();
         records.insert(records.end(), now.begin(), now.end());
       }
-      if (!any_file && info.state != pods::PodState::running) {
+      bool from_journal = false;
+      if (!any_file) {
+        records = read_journal_records(pod.uuid(), apps);
+        from_journal = !records.empty();
+      }
+      if (!any_file && !from_journal && info.state != pods::PodState::running) {
         Error e("the pod has no log files (" + dir + ")");
         e.set_hint("logs are kept by the nspawn flavor's pod init; a fly pod's output went to its terminal");
         throw e;
@@ -186,7 +261,7 @@ Command logs_command() {
         records.erase(records.begin(), records.begin() + static_cast<long>(keep));
       }
       print(records, timestamps, prefix);
-      if (!res["follow"].as<bool>()) return 0;
+      if (!res["follow"].as<bool>() || from_journal) return 0;  // the journal is not followed
       for (;;) {
         bool running = pods::read_pod_info(pods::Pod::open(inv.global.dir, pod.uuid())).state ==
                        pods::PodState::running;
